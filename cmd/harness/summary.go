@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"harness/harness/rundir"
+	"harness/reports"
+)
+
+// printSummary prints a scenario's table: one row per (workers, model).
+func printSummary(w io.Writer, run *rundir.Run, dir string) {
+	fmt.Fprintf(w, "\n%s — %s (%s)\n", run.Scenario.Name, dir, run.Scenario.Workload.Kind)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tworkers\tn\twall\t(min…max)\tCPU\tcores busy\tspeedup\tspawn\tpeak RSS\t")
+	for _, r := range reports.Rows(run) {
+		speed := "-"
+		if r.Speedup > 0 {
+			speed = fmt.Sprintf("%.2f×", r.Speedup)
+		}
+		n := fmt.Sprint(r.Trials)
+		if r.Failed > 0 {
+			n += fmt.Sprintf(" (+%d failed)", r.Failed)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t(%s…%s)\t%s\t%.2f\t%s\t%s\t%s\t\n",
+			r.Model, r.Workers, n, fmtDuration(r.WallNs.Median), fmtDuration(r.WallNs.Min), fmtDuration(r.WallNs.Max),
+			fmtDuration(r.CPUNs.Median), r.CoresBusy.Median, speed, fmtDuration(r.SpawnNs.Median), fmtBytes(r.PeakRSSBytes.Median))
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
+	fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
+	for _, t := range run.Trials {
+		if t.Status != rundir.StatusOK {
+			fmt.Fprintf(w, "%s %s: %s\n", strings.ToUpper(t.Status), t.ID, t.Error)
+		}
+	}
+	for _, warn := range run.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}

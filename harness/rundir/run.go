@@ -1,0 +1,164 @@
+// Package rundir defines the run directory: the files a run writes, and
+// run.json, the complete measured result of one scenario. The report
+// renderer reads only what is defined here, so that any run can be rendered
+// again later without running anything.
+//
+// Clocks: every *_ns timestamp is wall-clock time in nanoseconds since the
+// Unix epoch, read with time.Now() in the process that observed the event
+// (the orchestrator or a worker child; they share the host's clock). Every
+// duration is in nanoseconds. CPU figures come from getrusage unless the
+// field says otherwise.
+package rundir
+
+import (
+	"harness/harness/scenario"
+)
+
+// SchemaVersion is run.json's "schema"; it changes when a field changes
+// meaning or goes away, not when one is added.
+const SchemaVersion = 1
+
+// Run is run.json: one scenario's run.
+type Run struct {
+	Schema         int               `json:"schema"`
+	HarnessVersion string            `json:"harness_version"`
+	Complete       bool              `json:"complete"`              // every planned trial ran and the files were collected
+	Interrupted    bool              `json:"interrupted,omitempty"` // the run was stopped (Ctrl-C, SIGTERM)
+	Host           Host              `json:"host"`
+	Scenario       scenario.Scenario `json:"scenario"`
+	StartNs        int64             `json:"start_ns"`
+	EndNs          int64             `json:"end_ns"`
+	// Order is the trial IDs in the order they ran, warm-ups included.
+	Order    []string  `json:"order"`
+	Trials   []Trial   `json:"trials"`
+	Profiles []Profile `json:"profiles,omitempty"` // merged profiles under profiles/
+	Warnings []string  `json:"warnings,omitempty"`
+}
+
+// Host describes the machine the run was measured on.
+type Host struct {
+	Hostname   string `json:"hostname"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	Kernel     string `json:"kernel"`
+	CPUModel   string `json:"cpu_model"`
+	CPUs       int    `json:"cpus"`       // online CPUs (runtime.NumCPU)
+	GOMAXPROCS int    `json:"gomaxprocs"` // of the orchestrator; workers inherit the environment
+	GoVersion  string `json:"go_version"` // toolchain that built the harness and its workers
+	MemBytes   int64  `json:"mem_bytes"`
+	// Cgroup is the cgroup v2 directory trials ran under, when one was
+	// writable; empty when CPU totals fall back to rusage only.
+	Cgroup string `json:"cgroup,omitempty"`
+}
+
+// Trial statuses.
+const (
+	StatusOK          = "ok"
+	StatusFailed      = "failed"      // a process failed, or checksums disagree
+	StatusTimeout     = "timeout"     // the trial ran past the scenario's timeout and was ended
+	StatusInterrupted = "interrupted" // the harness was stopped during the trial
+)
+
+// Trial is one run of the workload under one model with one worker count.
+type Trial struct {
+	ID      string `json:"id"` // "<model>-w<workers>-r<rep>", or "…-warmup<rep>"
+	Model   string `json:"model"`
+	Workers int    `json:"workers"`
+	Rep     int    `json:"rep"` // 1-based within (model, workers); warm-ups count separately
+	Warmup  bool   `json:"warmup"`
+	Seq     int    `json:"seq"` // position in the run order, 0-based
+	Status  string `json:"status"`
+	Error   string `json:"error,omitempty"`
+	Dir     string `json:"dir"` // raw files, relative to the scenario directory
+
+	// Phases, wall clock: the first spawn was requested, the orchestrator
+	// released the start barrier, the last process was reaped.
+	SpawnNs int64 `json:"spawn_ns"`
+	GoNs    int64 `json:"go_ns,omitempty"`
+	EndNs   int64 `json:"end_ns"`
+
+	// WallNs is the work phase: first worker start to last worker end (Go
+	// workers), or process start to last exit (commands). Speedup is
+	// computed from it.
+	WallNs int64 `json:"wall_ns"`
+	// ElapsedNs is first spawn request to last process reaped: start-up and
+	// tear-down included.
+	ElapsedNs int64 `json:"elapsed_ns"`
+	// CPUUserNs and CPUSysNs sum the rusage of every process of the trial
+	// over its whole life (reaped descendants included).
+	CPUUserNs int64 `json:"cpu_user_ns"`
+	CPUSysNs  int64 `json:"cpu_sys_ns"`
+	// WorkCPUNs is CPU time spent during the work phase only: each Go
+	// worker process reads getrusage(RUSAGE_SELF) at its first work start
+	// and last work end. Zero for commands (see Observed).
+	WorkCPUNs int64 `json:"work_cpu_ns,omitempty"`
+	// CoresBusy is WorkCPUNs / WallNs for Go workers, and the sampled
+	// average for commands.
+	CoresBusy float64 `json:"cores_busy"`
+	// PeakRSSBytes sums the processes' peak RSS (each process's own
+	// ru_maxrss); the processes of one trial live at the same time.
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// Counter sums the per-process counters of workloads that keep one
+	// (lock); CounterExpected is what it must be.
+	Counter         *int64 `json:"counter,omitempty"`
+	CounterExpected *int64 `json:"counter_expected,omitempty"`
+
+	Processes []Process `json:"processes"`
+	// Runs has one entry per worker. (The count is "workers"; JSON cannot
+	// have both under one name.)
+	Runs []Worker `json:"worker_runs"`
+}
+
+// Process is one child process the harness started.
+type Process struct {
+	PID     int      `json:"pid"`
+	Argv    []string `json:"argv"`
+	Workers []int    `json:"workers,omitempty"` // worker IDs it ran (Go workers)
+	SpawnNs int64    `json:"spawn_ns"`          // spawn requested (just before fork/exec)
+	ReadyNs int64    `json:"ready_ns,omitempty"`
+	EndNs   int64    `json:"end_ns"` // reaped
+	// ExitCode is the exit status, or -1 when a signal ended the process;
+	// Signal then names it ("killed", "terminated", …).
+	ExitCode    int    `json:"exit_code"`
+	Signal      string `json:"signal,omitempty"`
+	MaxRSSBytes int64  `json:"max_rss_bytes"`
+	CPUUserNs   int64  `json:"cpu_user_ns"`
+	CPUSysNs    int64  `json:"cpu_sys_ns"`
+	WorkCPUNs   int64  `json:"work_cpu_ns,omitempty"`
+	Counter     *int64 `json:"counter,omitempty"`
+	// Files are the raw files it wrote, relative to the scenario directory.
+	Files []string `json:"files,omitempty"`
+	// Output of the process: the byte counts are exact, the tails are the
+	// last bytes kept (the full streams are not kept: a runaway child must
+	// not fill the disk).
+	StdoutBytes int64  `json:"stdout_bytes"`
+	StderrBytes int64  `json:"stderr_bytes"`
+	StdoutTail  string `json:"stdout_tail,omitempty"`
+	StderrTail  string `json:"stderr_tail,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// Worker is one unit of the workload: a goroutine in the thread model, a
+// process in the process model, a turn in the serial model.
+type Worker struct {
+	ID   int    `json:"id"`   // 1-based
+	Name string `json:"name"` // "w1": the pprof label value
+	PID  int    `json:"pid"`
+	// SpawnNs: thread model, the goroutine was started; process model, the
+	// process spawn was requested; serial, the process spawn. ReadyNs: the
+	// worker was waiting at the start barrier. StartNs/EndNs: its work.
+	SpawnNs  int64  `json:"spawn_ns"`
+	ReadyNs  int64  `json:"ready_ns"`
+	StartNs  int64  `json:"start_ns"`
+	EndNs    int64  `json:"end_ns"`
+	Checksum string `json:"checksum"`
+}
+
+// Profile is one merged profile under profiles/.
+type Profile struct {
+	Kind    string   `json:"kind"` // cpu, wall, heap, mutex, block, goroutine
+	File    string   `json:"file"` // relative to the scenario directory
+	Inputs  int      `json:"inputs"`
+	Samples int      `json:"samples"`
+	Skipped []string `json:"skipped,omitempty"` // raw files that could not be read, with why
+}

@@ -1,0 +1,222 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"harness/harness/rundir"
+	"harness/harness/scenario"
+	"harness/harness/worker"
+	"harness/harness/workload"
+)
+
+// goTrial runs a built-in workload: it starts the worker processes, waits
+// until every worker is ready at the start barrier, releases them all at
+// once and collects what they report.
+func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string, t *rundir.Trial) error {
+	abs, err := filepath.Abs(filepath.Join(dir, t.Dir))
+	if err != nil {
+		return err
+	}
+	procIDs, serial := layout(t.Model, t.Workers)
+	spec := worker.Spec{
+		Scenario: sc.Name, Trial: t.ID, Model: t.Model, Workers: t.Workers, Rep: t.Rep,
+		Kind: sc.Workload.Kind, Params: *sc.Workload.Params,
+		GIL: sc.GIL, GILInterval: sc.GILInterval,
+		Profiles: sc.Profiles, Processes: procIDs, Serial: serial, Dir: abs,
+	}
+	specPath := filepath.Join(abs, rundir.SpecFile)
+	if err := rundir.WriteJSON(specPath, spec); err != nil {
+		return err
+	}
+
+	t.SpawnNs = time.Now().UnixNano()
+	var procs []*proc
+	for k := range procIDs {
+		argv0 := r.Argv0
+		if argv0 == "" {
+			argv0 = "harness"
+		}
+		argv := append([]string{argv0}, r.ExeArgs...)
+		argv = append(argv, worker.Mode, "--spec", specPath, "--process", strconv.Itoa(k))
+		p, err := startProc(procSpec{path: r.Exe, argv: argv, control: true, cgroupFD: -1})
+		if err != nil {
+			t.Error = fmt.Sprintf("start worker process %d: %v", k, err)
+			break
+		}
+		p.rec.Workers = procIDs[k]
+		procs = append(procs, p)
+	}
+
+	type event struct {
+		i    int
+		msg  worker.Message
+		exit bool
+	}
+	events := make(chan event)
+	for i, p := range procs {
+		go func() {
+			for m := range p.msgs {
+				events <- event{i: i, msg: m}
+			}
+			<-p.exited
+			events <- event{i: i, exit: true}
+		}()
+	}
+
+	var (
+		ready    = make([]bool, len(procs))
+		done     = make([]*worker.Message, len(procs))
+		nReady   int
+		live     = len(procs)
+		released bool
+		ending   bool
+		problems []string
+	)
+	release := func() {
+		released = true
+		t.GoNs = time.Now().UnixNano()
+		for _, p := range procs {
+			p.toChild.Write([]byte("go\n"))
+		}
+	}
+	if t.Error != "" { // not every process started: end the ones that did
+		ending = true
+		go r.endAll(procs)
+	}
+	for live > 0 {
+		select {
+		case e := <-events:
+			p := procs[e.i]
+			switch {
+			case e.exit:
+				live--
+				if !ready[e.i] && !released && !ending {
+					// It died before the barrier: release the others anyway,
+					// so what they measure is still collected.
+					problems = append(problems, "exited before it was ready")
+					nReady++
+					ready[e.i] = true
+				}
+			case e.msg.Type == "ready":
+				ready[e.i] = true
+				nReady++
+				p.rec.ReadyNs = e.msg.ReadyNs
+			case e.msg.Type == "done":
+				m := e.msg
+				done[e.i] = &m
+			default:
+				problems = append(problems, fmt.Sprintf("pid %d: %s", p.rec.PID, e.msg.Error))
+			}
+			if !released && !ending && nReady == len(procs) {
+				release()
+			}
+		case <-ctx.Done():
+			if !ending {
+				ending = true
+				go r.endAll(procs)
+			}
+		}
+	}
+
+	// Records, and why the trial failed if it did.
+	var failures []string
+	if t.Error != "" {
+		failures = append(failures, t.Error)
+	}
+	for i, p := range procs {
+		rec := p.rec
+		rec.Files = r.processFiles(dir, t, &rec, p)
+		if m := done[i]; m != nil {
+			rec.WorkCPUNs = m.WorkCPUNs
+			rec.Counter = m.Counter
+			for _, w := range m.Workers {
+				switch t.Model {
+				case scenario.Process:
+					w.SpawnNs = rec.SpawnNs
+				case scenario.Serial:
+					w.SpawnNs, w.ReadyNs = rec.SpawnNs, rec.ReadyNs
+				}
+				t.Runs = append(t.Runs, w)
+			}
+			if m.Error != "" && rec.Error == "" {
+				rec.Error = m.Error
+			}
+		} else {
+			for _, id := range rec.Workers {
+				t.Runs = append(t.Runs, rundir.Worker{ID: id, Name: worker.WorkerName(id), PID: rec.PID, SpawnNs: rec.SpawnNs})
+			}
+			if rec.Error == "" && p.failed() == "" && ctx.Err() == nil {
+				rec.Error = "exited without reporting its workers"
+			}
+		}
+		t.Processes = append(t.Processes, rec)
+		p.rec = rec
+		if ctx.Err() == nil && p.failed() != "" {
+			failures = append(failures, p.describeFailure(workerNames(rec.Workers)))
+		}
+	}
+	if len(failures) == 0 && len(problems) > 0 && ctx.Err() == nil {
+		failures = problems
+	}
+	if len(failures) == 0 && ctx.Err() == nil {
+		if want, ok := workload.Expected(sc.Workload.Kind, *sc.Workload.Params, t.Workers); ok {
+			var sum int64
+			for _, p := range t.Processes {
+				if p.Counter != nil {
+					sum += *p.Counter
+				}
+			}
+			t.Counter, t.CounterExpected = &sum, &want
+			if sum != want {
+				failures = append(failures, fmt.Sprintf("shared counter is %d, want %d", sum, want))
+			}
+		}
+	}
+	t.Error = strings.Join(failures, "\n")
+	sweepOrphans(nil)
+	return nil
+}
+
+func workerNames(ids []int) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = worker.WorkerName(id)
+	}
+	if len(names) == 1 {
+		return "worker " + names[0]
+	}
+	return "workers " + strings.Join(names, ",")
+}
+
+// processFiles writes the process's output tails next to its other raw
+// files and returns every raw file of the process, relative to dir.
+func (r *Runner) processFiles(dir string, t *rundir.Trial, rec *rundir.Process, p *proc) []string {
+	rel := filepath.Join(t.Dir, strconv.Itoa(rec.PID))
+	abs := filepath.Join(dir, rel)
+	var files []string
+	for _, s := range []struct {
+		name string
+		tail *tail
+	}{{rundir.StdoutFile, p.stdout}, {rundir.StderrFile, p.stderr}} {
+		if s.tail.Total() == 0 {
+			continue
+		}
+		if err := os.MkdirAll(abs, 0o755); err == nil && rundir.WriteFile(filepath.Join(abs, s.name), s.tail.Bytes()) == nil {
+			files = append(files, filepath.Join(rel, s.name))
+		}
+	}
+	entries, _ := os.ReadDir(abs)
+	for _, e := range entries {
+		if e.Name() == rundir.StdoutFile || e.Name() == rundir.StderrFile || e.IsDir() {
+			continue
+		}
+		files = append(files, filepath.Join(rel, e.Name()))
+	}
+	return files
+}

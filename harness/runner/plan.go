@@ -1,0 +1,63 @@
+package runner
+
+import (
+	"fmt"
+
+	"harness/harness/scenario"
+)
+
+// planned is one trial to run.
+type planned struct {
+	Model   string
+	Workers int
+	Rep     int
+	Warmup  bool
+}
+
+func (p planned) id() string {
+	if p.Warmup {
+		return fmt.Sprintf("%s-w%d-warmup%d", p.Model, p.Workers, p.Rep)
+	}
+	return fmt.Sprintf("%s-w%d-r%d", p.Model, p.Workers, p.Rep)
+}
+
+// plan orders a scenario's trials. Within each worker count, warm-ups come
+// first, then the repetitions, and the models are interleaved (serial,
+// thread, process, serial, thread, process, …) so that drift of a shared
+// machine — another job starting, the CPU warming up — lands on every model
+// alike instead of on whichever ran last.
+func plan(sc *scenario.Scenario) []planned {
+	var out []planned
+	for _, w := range sc.Workers {
+		for rep := 1; rep <= sc.Warmup; rep++ {
+			for _, m := range sc.Models {
+				out = append(out, planned{Model: m, Workers: w, Rep: rep, Warmup: true})
+			}
+		}
+		for rep := 1; rep <= sc.Repeat; rep++ {
+			for _, m := range sc.Models {
+				out = append(out, planned{Model: m, Workers: w, Rep: rep})
+			}
+		}
+	}
+	return out
+}
+
+// layout assigns worker IDs (1-based) to processes for a Go trial.
+func layout(model string, workers int) (procs [][]int, serial bool) {
+	all := make([]int, workers)
+	for i := range all {
+		all[i] = i + 1
+	}
+	switch model {
+	case scenario.Process:
+		for _, id := range all {
+			procs = append(procs, []int{id})
+		}
+		return procs, false
+	case scenario.Serial:
+		return [][]int{all}, true
+	default:
+		return [][]int{all}, false
+	}
+}

@@ -1,0 +1,221 @@
+// Package runner runs a scenario's trials as child processes and writes the
+// run directory: raw per-process files, merged profiles and run.json.
+//
+// The orchestrator never runs workload code itself. The thread model is one
+// child process running N goroutines, the process model N child processes
+// running one worker each, and serial one child running the N workers one
+// after another; every child is the harness binary re-executed in worker
+// mode (package worker), or the scenario's command.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	"harness/harness/collect"
+	"harness/harness/rundir"
+	"harness/harness/scenario"
+)
+
+// Version is the harness version recorded in run.json; set by the CLI.
+var Version = "dev"
+
+// Runner runs scenarios.
+type Runner struct {
+	// Exe is the harness binary that is re-executed in worker mode, Argv0
+	// the name it is given (default "harness"), and ExeArgs any arguments
+	// that must come before the worker mode argument.
+	Exe     string
+	Argv0   string
+	ExeArgs []string
+	// Grace is how long a child has between SIGTERM and SIGKILL when a
+	// trial is ended; default 2s.
+	Grace time.Duration
+	// Progress, when set, is told as each trial starts and ends.
+	Progress func(Event)
+}
+
+// Event reports progress through a scenario's trials.
+type Event struct {
+	Scenario string
+	Trial    string
+	Index    int // 0-based position in the plan
+	Total    int
+	Done     bool   // false: starting; true: finished
+	Status   string // when Done
+}
+
+// ErrInterrupted is returned when the context was cancelled during the run;
+// the run directory is still written, marked interrupted and incomplete.
+var ErrInterrupted = errors.New("interrupted")
+
+// Run runs every trial of sc and writes its run directory dir (which must
+// not exist yet, or be empty). The returned Run is what run.json holds.
+// Failed trials are not an error: they are recorded in the Run. The error
+// is for the harness's own failures, and ErrInterrupted.
+func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, dir string) (*rundir.Run, error) {
+	if err := os.MkdirAll(filepath.Join(dir, rundir.RawDir), 0o755); err != nil {
+		return nil, fmt.Errorf("create run directory: %w", err)
+	}
+	run := &rundir.Run{
+		Schema:         rundir.SchemaVersion,
+		HarnessVersion: Version,
+		Host:           Host(),
+		Scenario:       *sc,
+		StartNs:        time.Now().UnixNano(),
+	}
+	trials := plan(sc)
+	for i, pt := range trials {
+		if ctx.Err() != nil {
+			run.Interrupted = true
+			break
+		}
+		r.progress(Event{Scenario: sc.Name, Trial: pt.id(), Index: i, Total: len(trials)})
+		t, err := r.trial(ctx, sc, dir, pt)
+		if err != nil {
+			return nil, err
+		}
+		t.Seq = i
+		run.Order = append(run.Order, t.ID)
+		run.Trials = append(run.Trials, *t)
+		r.progress(Event{Scenario: sc.Name, Trial: pt.id(), Index: i, Total: len(trials), Done: true, Status: t.Status})
+		if t.Status == rundir.StatusInterrupted {
+			run.Interrupted = true
+			break
+		}
+	}
+	verifyChecksums(run)
+
+	profiles, warnings, err := collect.Merge(dir, run)
+	if err != nil {
+		return nil, fmt.Errorf("merge profiles: %w", err)
+	}
+	run.Profiles = profiles
+	run.Warnings = append(run.Warnings, warnings...)
+	run.EndNs = time.Now().UnixNano()
+	run.Complete = !run.Interrupted && len(run.Trials) == len(trials)
+	if err := rundir.WriteJSON(filepath.Join(dir, rundir.RunFile), run); err != nil {
+		return nil, err
+	}
+	if run.Interrupted {
+		return run, ErrInterrupted
+	}
+	return run, nil
+}
+
+func (r *Runner) progress(e Event) {
+	if r.Progress != nil {
+		r.Progress(e)
+	}
+}
+
+func (r *Runner) grace() time.Duration {
+	if r.Grace > 0 {
+		return r.Grace
+	}
+	return 2 * time.Second
+}
+
+// trial runs one planned trial, whatever its workload.
+func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, pt planned) (*rundir.Trial, error) {
+	t := &rundir.Trial{
+		ID:      pt.id(),
+		Model:   pt.Model,
+		Workers: pt.Workers,
+		Rep:     pt.Rep,
+		Warmup:  pt.Warmup,
+		Dir:     filepath.Join(rundir.RawDir, pt.id()),
+	}
+	abs := filepath.Join(dir, t.Dir)
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", abs, err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, sc.Timeout)
+	defer cancel()
+	var err error
+	if sc.Workload.IsCommand() {
+		err = r.commandTrial(tctx, sc, dir, t)
+	} else {
+		err = r.goTrial(tctx, sc, dir, t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ctx.Err() != nil:
+		t.Status = rundir.StatusInterrupted
+		t.Error = "the harness was interrupted during this trial"
+	case tctx.Err() != nil:
+		t.Status = rundir.StatusTimeout
+		t.Error = fmt.Sprintf("timed out after %v (timeout %v); ended with SIGTERM, then SIGKILL after %v",
+			time.Duration(t.EndNs-t.SpawnNs).Round(time.Millisecond), sc.Timeout, r.grace())
+	case t.Error != "":
+		t.Status = rundir.StatusFailed
+	default:
+		t.Status = rundir.StatusOK
+	}
+	summarize(t)
+	return t, nil
+}
+
+// endAll asks every live child to stop, then kills what is left after the
+// grace period. It returns when every child has been reaped.
+func (r *Runner) endAll(procs []*proc) {
+	for _, p := range procs {
+		p.signalGroup(syscall.SIGTERM)
+	}
+	timer := time.NewTimer(r.grace())
+	defer timer.Stop()
+	for _, p := range procs {
+		select {
+		case <-p.exited:
+		case <-timer.C:
+			for _, q := range procs {
+				q.signalGroup(syscall.SIGKILL)
+			}
+			<-p.exited
+		}
+	}
+}
+
+// summarize fills the trial's totals from its processes and workers.
+func summarize(t *rundir.Trial) {
+	t.CPUUserNs, t.CPUSysNs, t.PeakRSSBytes, t.WorkCPUNs = 0, 0, 0, 0
+	for _, p := range t.Processes {
+		t.CPUUserNs += p.CPUUserNs
+		t.CPUSysNs += p.CPUSysNs
+		t.PeakRSSBytes += p.MaxRSSBytes
+		t.WorkCPUNs += p.WorkCPUNs
+		if p.EndNs > t.EndNs {
+			t.EndNs = p.EndNs
+		}
+	}
+	if t.EndNs > t.SpawnNs {
+		t.ElapsedNs = t.EndNs - t.SpawnNs
+	}
+	var first, last int64
+	for _, w := range t.Runs {
+		if w.StartNs == 0 || w.EndNs == 0 {
+			continue
+		}
+		if first == 0 || w.StartNs < first {
+			first = w.StartNs
+		}
+		if w.EndNs > last {
+			last = w.EndNs
+		}
+	}
+	if first > 0 && last > first {
+		t.WallNs = last - first
+	}
+	if t.WallNs > 0 && t.WorkCPUNs > 0 {
+		t.CoresBusy = float64(t.WorkCPUNs) / float64(t.WallNs)
+	}
+	sort.Slice(t.Runs, func(i, j int) bool { return t.Runs[i].ID < t.Runs[j].ID })
+}

@@ -1,0 +1,151 @@
+package worker
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"sync"
+
+	"github.com/felixge/fgprof"
+)
+
+// recorder runs the profiles a process was asked for and writes them into
+// its raw directory. Stop is safe to call twice and from a signal handler's
+// goroutine: a worker that is ended on timeout still flushes what it has.
+type recorder struct {
+	dir      string
+	kinds    map[string]bool
+	files    []string
+	closers  []func() error
+	once     sync.Once
+	stopErr  error
+	mu       sync.Mutex
+	snapshot []byte // goroutine profile taken while the workers ran
+}
+
+func startRecorder(dir string, kinds []string) (*recorder, error) {
+	r := &recorder{dir: dir, kinds: map[string]bool{}}
+	for _, k := range kinds {
+		r.kinds[k] = true
+	}
+	if r.kinds["mutex"] {
+		runtime.SetMutexProfileFraction(1)
+	}
+	if r.kinds["block"] {
+		runtime.SetBlockProfileRate(1)
+	}
+	if r.kinds["cpu"] {
+		f, err := r.create("cpu.pb.gz")
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("start cpu profile: %w", err)
+		}
+		r.closers = append(r.closers, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if r.kinds["trace"] {
+		f, err := r.create("trace.out")
+		if err != nil {
+			return nil, err
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("start trace: %w", err)
+		}
+		r.closers = append(r.closers, func() error { trace.Stop(); return f.Close() })
+	}
+	if r.kinds["wall"] {
+		f, err := r.create("wall.pb.gz")
+		if err != nil {
+			return nil, err
+		}
+		stop := fgprof.Start(f, fgprof.FormatPprof)
+		r.closers = append(r.closers, func() error {
+			err := stop()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		})
+	}
+	return r, nil
+}
+
+func (r *recorder) create(name string) (*os.File, error) {
+	f, err := os.Create(filepath.Join(r.dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("create profile: %w", err)
+	}
+	r.files = append(r.files, name)
+	return f, nil
+}
+
+// snapshotGoroutines records the goroutine profile now, while the workers
+// exist; written out by stop.
+func (r *recorder) snapshotGoroutines() {
+	if !r.kinds["goroutine"] {
+		return
+	}
+	var b bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 0); err == nil {
+		r.mu.Lock()
+		r.snapshot = b.Bytes()
+		r.mu.Unlock()
+	}
+}
+
+// stop ends the running profiles (in reverse start order) and writes the
+// snapshot profiles. It returns the names of the files written.
+func (r *recorder) stop() ([]string, error) {
+	r.once.Do(func() {
+		var errs []error
+		for i := len(r.closers) - 1; i >= 0; i-- {
+			if err := r.closers[i](); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		write := func(kind, name string) {
+			f, err := r.create(name)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			if err := pprof.Lookup(kind).WriteTo(f, 0); err != nil {
+				errs = append(errs, fmt.Errorf("write %s profile: %w", kind, err))
+			}
+			if err := f.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if r.kinds["heap"] {
+			runtime.GC() // so in-use figures are current, not as of the last GC
+			write("heap", "heap.pb.gz")
+		}
+		if r.kinds["mutex"] {
+			write("mutex", "mutex.pb.gz")
+		}
+		if r.kinds["block"] {
+			write("block", "block.pb.gz")
+		}
+		r.mu.Lock()
+		snap := r.snapshot
+		r.mu.Unlock()
+		if r.kinds["goroutine"] && snap != nil {
+			if err := os.WriteFile(filepath.Join(r.dir, "goroutine.pb.gz"), snap, 0o644); err != nil {
+				errs = append(errs, err)
+			} else {
+				r.files = append(r.files, "goroutine.pb.gz")
+			}
+		}
+		if len(errs) > 0 {
+			r.stopErr = fmt.Errorf("stop profiles: %v", errs)
+		}
+	})
+	return r.files, r.stopErr
+}
