@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"flag"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,6 +24,14 @@ func TestMain(m *testing.M) {
 	})
 }
 
+var goCache = sync.OnceValue(func() string {
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		panic(fmt.Sprintf("go env GOCACHE: %v", err))
+	}
+	return strings.TrimSpace(string(out))
+})
+
 func main1() int {
 	main()
 	return 0
@@ -32,6 +43,13 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *updateScripts,
+		Setup: func(env *testscript.Env) error {
+			// Scripts call `go tool pprof`; with testscript's empty HOME
+			// the go command would rebuild pprof into a fresh cache.
+			env.Setenv("GOCACHE", goCache())
+			env.Setenv("HOME", env.WorkDir+"/home")
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// exitcode N CMD ARGS... runs CMD and checks its exit code is
 			// exactly N (testscript's ! only says "not zero").
