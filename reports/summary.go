@@ -1,56 +1,91 @@
 // Package reports renders a finished run directory: the summary figures,
 // Markdown, HTML, JSON, charts and timelines. It reads only the run
-// directory (package rundir), never the runner's internals, so any run can
-// be rendered again later.
+// directory (package rundir and the files it names), never the runner's
+// internals, so any run can be rendered again later.
 package reports
 
 import (
 	"sort"
 
 	"harness/harness/rundir"
+	"harness/harness/stats"
 )
 
-// Stat is one figure over a group's repetitions.
-type Stat struct {
+// Figure is one measured quantity over a group's successful repetitions:
+// the median with a confidence interval for it, the range, and the
+// repetitions flagged as outliers.
+type Figure struct {
 	N      int     `json:"n"`
 	Median float64 `json:"median"`
 	Min    float64 `json:"min"`
 	Max    float64 `json:"max"`
+	Mean   float64 `json:"mean"`
+	// CILo and CIHi bound the median with the stated confidence
+	// (order statistics, benchmath's AssumeNothing). With fewer than 6
+	// repetitions no 95% interval exists: it is [min, max] and
+	// LowConfidence says so.
+	CILo          float64  `json:"ci_lo"`
+	CIHi          float64  `json:"ci_hi"`
+	Confidence    float64  `json:"confidence"`
+	LowConfidence bool     `json:"low_confidence,omitempty"`
+	Outliers      []string `json:"outliers,omitempty"` // trial IDs (modified z-score > 3.5)
+	sum           stats.Summary
 }
 
-func statOf(xs []float64) Stat {
-	if len(xs) == 0 {
-		return Stat{}
+func figureOf(xs []float64, ids []string) *Figure {
+	s := stats.Summarize(xs)
+	if s.N == 0 {
+		return nil
 	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	m := s[len(s)/2]
-	if len(s)%2 == 0 {
-		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	f := &Figure{N: s.N, Median: s.Median, Min: s.Min, Max: s.Max, Mean: s.Mean,
+		CILo: s.Lo, CIHi: s.Hi, Confidence: s.Confidence, LowConfidence: s.LowConfidence, sum: s}
+	for _, i := range s.Outliers {
+		f.Outliers = append(f.Outliers, ids[i])
 	}
-	return Stat{N: len(s), Median: m, Min: s[0], Max: s[len(s)-1]}
+	return f
+}
+
+// Ratio is a speedup or an efficiency with its interval.
+type Ratio struct {
+	Value float64 `json:"value"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	// Confidence is a lower bound on the interval's coverage (interval
+	// arithmetic on the two medians' intervals).
+	Confidence    float64 `json:"confidence"`
+	LowConfidence bool    `json:"low_confidence,omitempty"`
+}
+
+func ratioOf(r stats.Ratio) *Ratio {
+	return &Ratio{Value: r.Value, Lo: r.Lo, Hi: r.Hi, Confidence: r.Confidence, LowConfidence: r.LowConfidence}
 }
 
 // Row is one (model, worker count) of a scenario's summary table. Every
-// figure is over the measured repetitions that succeeded.
+// figure is over the measured repetitions that succeeded; a nil figure was
+// not measured (no successful repetition, or not applicable: commands have
+// no spawn → ready).
 type Row struct {
-	Model   string `json:"model"`
-	Workers int    `json:"workers"`
-	Trials  int    `json:"trials"` // measured repetitions that succeeded
-	Failed  int    `json:"failed"` // measured repetitions that did not
-	// WallNs: work phase wall time (run.json wall_ns).
-	WallNs Stat `json:"wall_ns"`
-	// CPUNs: user+system CPU of all the trial's processes (rusage).
-	CPUNs Stat `json:"cpu_ns"`
-	// CoresBusy: CPU during the work phase / wall (run.json cores_busy).
-	CoresBusy Stat `json:"cores_busy"`
-	// Speedup: median serial wall / median wall at the same worker count;
-	// 0 when serial did not run.
-	Speedup float64 `json:"speedup,omitempty"`
-	// SpawnNs: per trial, the median over workers of spawn → ready.
-	SpawnNs Stat `json:"spawn_ns"`
-	// PeakRSSBytes: per trial, the sum of the processes' peak RSS.
-	PeakRSSBytes Stat `json:"peak_rss_bytes"`
+	Model   string   `json:"model"`
+	Workers int      `json:"workers"`
+	Trials  []string `json:"trials"`           // successful measured repetitions
+	Failed  []string `json:"failed,omitempty"` // measured repetitions that did not succeed
+	// WallNs: work phase, first worker start → last worker end (Go
+	// workers) or process start → exit (commands).
+	WallNs *Figure `json:"wall_ns"`
+	// CPUNs: user + system CPU of every process of the trial (rusage).
+	CPUNs *Figure `json:"cpu_ns"`
+	// CoresBusy: work-phase CPU / wall (Go workers: getrusage in the
+	// workers; commands: the /proc sampler's average).
+	CoresBusy *Figure `json:"cores_busy"`
+	// SpawnNs: per trial, the median over workers of spawn requested →
+	// ready at the start barrier.
+	SpawnNs *Figure `json:"spawn_ns,omitempty"`
+	// PeakRSSBytes: per trial, the sum of its processes' peak RSS.
+	PeakRSSBytes *Figure `json:"peak_rss_bytes"`
+	// Speedup: serial wall / this wall (medians) at the same worker
+	// count; Efficiency: Speedup / workers. Absent without serial.
+	Speedup    *Ratio `json:"speedup,omitempty"`
+	Efficiency *Ratio `json:"efficiency,omitempty"`
 }
 
 // Rows computes the summary table of a run, ordered by worker count, then
@@ -61,7 +96,7 @@ func Rows(run *rundir.Run) []Row {
 		workers int
 	}
 	groups := map[key][]*rundir.Trial{}
-	failed := map[key]int{}
+	failed := map[key][]string{}
 	var keys []key
 	for i := range run.Trials {
 		t := &run.Trials[i]
@@ -70,11 +105,12 @@ func Rows(run *rundir.Run) []Row {
 		}
 		k := key{t.Model, t.Workers}
 		if _, seen := groups[k]; !seen {
-			keys = append(keys, k)
-			groups[k] = nil
+			if _, seenFail := failed[k]; !seenFail {
+				keys = append(keys, k)
+			}
 		}
 		if t.Status != rundir.StatusOK {
-			failed[k]++
+			failed[k] = append(failed[k], t.ID)
 			continue
 		}
 		groups[k] = append(groups[k], t)
@@ -92,38 +128,66 @@ func Rows(run *rundir.Run) []Row {
 	var rows []Row
 	for _, k := range keys {
 		ts := groups[k]
-		var wall, cpu, cores, spawn, rss []float64
+		var ids []string
+		var wall, cpu, cores, rss []float64
+		var spawn []float64
+		var spawnIDs []string
 		for _, t := range ts {
+			ids = append(ids, t.ID)
 			wall = append(wall, float64(t.WallNs))
 			cpu = append(cpu, float64(t.CPUUserNs+t.CPUSysNs))
 			cores = append(cores, t.CoresBusy)
 			rss = append(rss, float64(t.PeakRSSBytes))
-			var lat []float64
-			for _, w := range t.Runs {
-				if w.ReadyNs > 0 && w.SpawnNs > 0 {
-					lat = append(lat, float64(w.ReadyNs-w.SpawnNs))
-				}
-			}
-			if len(lat) > 0 {
-				spawn = append(spawn, statOf(lat).Median)
+			if lat := SpawnLatency(t); lat > 0 {
+				spawn = append(spawn, lat)
+				spawnIDs = append(spawnIDs, t.ID)
 			}
 		}
 		rows = append(rows, Row{
-			Model: k.model, Workers: k.workers, Trials: len(ts), Failed: failed[k],
-			WallNs: statOf(wall), CPUNs: statOf(cpu), CoresBusy: statOf(cores),
-			SpawnNs: statOf(spawn), PeakRSSBytes: statOf(rss),
+			Model: k.model, Workers: k.workers, Trials: ids, Failed: failed[k],
+			WallNs: figureOf(wall, ids), CPUNs: figureOf(cpu, ids), CoresBusy: figureOf(cores, ids),
+			SpawnNs: figureOf(spawn, spawnIDs), PeakRSSBytes: figureOf(rss, ids),
 		})
 	}
-	serial := map[int]float64{}
+	serial := map[int]*Figure{}
 	for _, r := range rows {
-		if r.Model == "serial" && r.WallNs.N > 0 {
-			serial[r.Workers] = r.WallNs.Median
+		if r.Model == "serial" && r.WallNs != nil {
+			serial[r.Workers] = r.WallNs
 		}
 	}
 	for i := range rows {
-		if s, ok := serial[rows[i].Workers]; ok && rows[i].WallNs.Median > 0 {
-			rows[i].Speedup = s / rows[i].WallNs.Median
+		r := &rows[i]
+		s, ok := serial[r.Workers]
+		if !ok || r.WallNs == nil {
+			continue
+		}
+		sp, err := stats.Speedup(s.sum, r.WallNs.sum)
+		if err != nil {
+			continue
+		}
+		r.Speedup = ratioOf(sp)
+		if eff, err := stats.Efficiency(sp, r.Workers); err == nil {
+			r.Efficiency = ratioOf(eff)
 		}
 	}
 	return rows
+}
+
+// SpawnLatency is the median over a trial's workers of spawn requested →
+// ready at the barrier, in ns; 0 when the trial has no worker timestamps.
+func SpawnLatency(t *rundir.Trial) float64 {
+	var lat []float64
+	for _, w := range t.Runs {
+		if w.ReadyNs > 0 && w.SpawnNs > 0 && w.ReadyNs >= w.SpawnNs {
+			lat = append(lat, float64(w.ReadyNs-w.SpawnNs))
+		}
+	}
+	if len(lat) == 0 {
+		return 0
+	}
+	sort.Float64s(lat)
+	if len(lat)%2 == 1 {
+		return lat[len(lat)/2]
+	}
+	return (lat[len(lat)/2-1] + lat[len(lat)/2]) / 2
 }

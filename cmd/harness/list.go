@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +44,7 @@ func rangeText(pa workload.Param) string {
 	case workload.Int:
 		return fmt.Sprintf("%d…%d", pa.Min, pa.Max)
 	case workload.Duration:
-		return fmt.Sprintf("%v…%v", durationOf(pa.Min), durationOf(pa.Max))
+		return fmt.Sprintf("%v…%v", time.Duration(pa.Min), time.Duration(pa.Max))
 	default:
 		return strings.Join(pa.Enum, "|")
 	}

@@ -2,10 +2,14 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"flag"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +55,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"cp-tree":    cpTree,
+			"rm-report":  rmReport,
+			"same-files": sameFiles,
 			// exitcode N CMD ARGS... runs CMD and checks its exit code is
 			// exactly N (testscript's ! only says "not zero").
 			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -76,4 +83,72 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// cp-tree SRC DST copies a directory tree.
+func cpTree(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: cp-tree src dst")
+	}
+	src, dst := ts.MkAbs(args[0]), ts.MkAbs(args[1])
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	ts.Check(err)
+}
+
+// reportFiles are what `harness report` writes (not run.json, the raw
+// files or the merged profiles, which are the run itself).
+var reportFiles = regexp.MustCompile(`(^|/)(README\.md|index\.html|summary\.json|timeline\.json|[a-z]+\.(png|svg))$`)
+
+// rm-report DIR removes every report file under DIR.
+func rmReport(ts *testscript.TestScript, neg bool, args []string) {
+	for _, f := range treeFiles(ts, ts.MkAbs(args[0])) {
+		if reportFiles.MatchString(f) {
+			ts.Check(os.Remove(filepath.Join(ts.MkAbs(args[0]), f)))
+		}
+	}
+}
+
+// same-files A B checks that two trees hold the same file names.
+func sameFiles(ts *testscript.TestScript, neg bool, args []string) {
+	a, b := treeFiles(ts, ts.MkAbs(args[0])), treeFiles(ts, ts.MkAbs(args[1]))
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		ts.Fatalf("file sets differ:\n%s:\n  %s\n%s:\n  %s", args[0], strings.Join(a, "\n  "), args[1], strings.Join(b, "\n  "))
+	}
+	n := 0
+	for _, f := range a {
+		if reportFiles.MatchString(f) {
+			n++
+		}
+	}
+	ts.Logf("%d files, %d of them report files", len(a), n)
+}
+
+func treeFiles(ts *testscript.TestScript, root string) []string {
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(root, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	ts.Check(err)
+	sort.Strings(out)
+	return out
 }

@@ -97,6 +97,7 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string) er
 	prog := newProgress(stderr)
 	r := &runner.Runner{Exe: exe, Progress: prog.update}
 	anyFailed := false
+	var reps []*reports.Report
 	fmt.Fprintf(stdout, "batch %s\n", dir)
 	for _, sc := range scs {
 		if ctx.Err() != nil {
@@ -129,11 +130,25 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string) er
 			}
 			printSummary(stdout, run, filepath.Join(dir, sc.Name))
 		}
+		var rep *reports.Report
+		if run != nil {
+			var rerr error
+			if rep, rerr = reports.Render(filepath.Join(dir, sc.Name)); rerr != nil {
+				fmt.Fprintf(stderr, "harness: %v\n", rerr)
+				anyFailed = true
+			} else {
+				fmt.Fprintf(stdout, "report: %s\n", filepath.Join(dir, sc.Name, "README.md"))
+			}
+		}
+		reps = append(reps, rep)
 		batch.Scenarios = append(batch.Scenarios, bs)
 	}
 	batch.EndNs = time.Now().UnixNano()
 	batch.Complete = !batch.Interrupted && len(batch.Scenarios) == len(scs)
 	if err := rundir.WriteJSON(filepath.Join(dir, rundir.BatchFile), batch); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	if err := reports.WriteBatchIndex(dir, &batch, reps); err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
 	switch {
@@ -144,5 +159,3 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string) er
 	}
 	return nil
 }
-
-var _ = reports.Rows

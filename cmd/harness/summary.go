@@ -17,16 +17,20 @@ func printSummary(w io.Writer, run *rundir.Run, dir string) {
 	fmt.Fprintln(tw, "model\tworkers\tn\twall\t(min…max)\tCPU\tcores busy\tspeedup\tspawn\tpeak RSS\t")
 	for _, r := range reports.Rows(run) {
 		speed := "-"
-		if r.Speedup > 0 {
-			speed = fmt.Sprintf("%.2f×", r.Speedup)
+		if r.Speedup != nil {
+			speed = fmt.Sprintf("%.2f×", r.Speedup.Value)
 		}
-		n := fmt.Sprint(r.Trials)
-		if r.Failed > 0 {
-			n += fmt.Sprintf(" (+%d failed)", r.Failed)
+		n := fmt.Sprint(len(r.Trials))
+		if len(r.Failed) > 0 {
+			n += fmt.Sprintf(" (+%d failed)", len(r.Failed))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t(%s…%s)\t%s\t%.2f\t%s\t%s\t%s\t\n",
-			r.Model, r.Workers, n, fmtDuration(r.WallNs.Median), fmtDuration(r.WallNs.Min), fmtDuration(r.WallNs.Max),
-			fmtDuration(r.CPUNs.Median), r.CoresBusy.Median, speed, fmtDuration(r.SpawnNs.Median), fmtBytes(r.PeakRSSBytes.Median))
+		wall, lo, hi := "-", "-", "-"
+		if r.WallNs != nil {
+			wall, lo, hi = reports.Duration(r.WallNs.Median), reports.Duration(r.WallNs.Min), reports.Duration(r.WallNs.Max)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t(%s…%s)\t%s\t%s\t%s\t%s\t%s\t\n",
+			r.Model, r.Workers, n, wall, lo, hi, median(r.CPUNs, reports.Duration), median(r.CoresBusy, reports.Cores),
+			speed, median(r.SpawnNs, reports.Duration), median(r.PeakRSSBytes, reports.Bytes))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
@@ -39,4 +43,11 @@ func printSummary(w io.Writer, run *rundir.Run, dir string) {
 	for _, warn := range run.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
+}
+
+func median(f *reports.Figure, format func(float64) string) string {
+	if f == nil {
+		return "-"
+	}
+	return format(f.Median)
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,14 +68,46 @@ func startRecorder(dir string, kinds []string) (*recorder, error) {
 		}
 		stop := fgprof.Start(f, fgprof.FormatPprof)
 		r.closers = append(r.closers, func() error {
-			err := stop()
+			err := stopFgprof(stop)
 			if cerr := f.Close(); err == nil {
 				err = cerr
+			}
+			if errors.Is(err, errNoWallSamples) {
+				// Not a failure: the process ended within fgprof's
+				// first sampling period. Leave no empty file behind.
+				os.Remove(f.Name())
+				r.drop("wall.pb.gz")
+				return nil
 			}
 			return err
 		})
 	}
 	return r, nil
+}
+
+var errNoWallSamples = errors.New("no wall-clock samples")
+
+// stopFgprof stops fgprof. Version 0.9.5 divides by its achieved sample
+// rate, rounded to an integer, and panics when that is zero: a process
+// that took no sample (it ran less than 1/99 s), or too few for its
+// duration. There is no newer version; recover and report it.
+func stopFgprof(stop func() error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errNoWallSamples
+		}
+	}()
+	return stop()
+}
+
+// drop forgets a file that was created but is not kept.
+func (r *recorder) drop(name string) {
+	for i, f := range r.files {
+		if f == name {
+			r.files = append(r.files[:i], r.files[i+1:]...)
+			return
+		}
+	}
 }
 
 func (r *recorder) create(name string) (*os.File, error) {

@@ -1,14 +1,11 @@
-package main
+package reports
 
 import (
 	"fmt"
-	"time"
 )
 
-func durationOf(ns int64) time.Duration { return time.Duration(ns) }
-
-// fmtDuration prints ns with three significant digits in a unit that suits it.
-func fmtDuration(ns float64) string {
+// Duration prints ns with three significant digits in a unit that suits it.
+func Duration(ns float64) string {
 	switch {
 	case ns <= 0:
 		return "-"
@@ -34,7 +31,8 @@ func sig3(v float64) string {
 	}
 }
 
-func fmtBytes(b float64) string {
+// Bytes prints a size in binary units with three significant digits.
+func Bytes(b float64) string {
 	switch {
 	case b <= 0:
 		return "-"
@@ -46,3 +44,6 @@ func fmtBytes(b float64) string {
 		return sig3(b/(1<<30)) + " GiB"
 	}
 }
+
+// Cores prints a cores-busy figure.
+func Cores(c float64) string { return fmt.Sprintf("%.2f", c) }

@@ -1,0 +1,179 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"harness/harness/rundir"
+	"harness/harness/workload"
+)
+
+// Method says how one figure of the table was measured; the documents
+// print these under the table.
+type Method struct {
+	Figure string
+	How    string
+}
+
+// Methods lists how every figure of the table was measured, for this run.
+func Methods(run *rundir.Run) []Method {
+	reps := fmt.Sprintf("median of %d successful repetitions per row", run.Scenario.Repeat)
+	if run.Scenario.Warmup > 0 {
+		reps += fmt.Sprintf(", after %d unmeasured warm-up(s)", run.Scenario.Warmup)
+	}
+	ms := []Method{{"n", "successful measured repetitions; the table shows the " + reps +
+		"; repetitions ran interleaved across models so drift of the machine lands on each alike"}}
+	ci := "[lo–hi] is a 95% confidence interval for the median (order statistics, benchmath); with fewer than 6 repetitions no such interval exists and the range [min–max] is shown, marked †"
+	if run.Scenario.Workload.IsCommand() {
+		ms = append(ms,
+			Method{"wall", "the program's process, spawn requested → exited, wall clock (time.Now in the harness); " + ci},
+			Method{"CPU", "user + system CPU of the program and all its reaped descendants (wait4 rusage)"},
+			Method{"cores busy", fmt.Sprintf("average cores in use by the program's process tree over its life, from /proc/<pid>/task/<tid>/schedstat sampled every %v", run.Scenario.SampleInterval)},
+		)
+	} else {
+		ms = append(ms,
+			Method{"wall", "work phase: first worker's start → last worker's end, after the start barrier opened; wall clock (time.Now in the workers, one host clock); " + ci},
+			Method{"CPU", "user + system CPU of every process of the trial over its whole life, start-up and profile writing included (wait4 rusage)"},
+			Method{"cores busy", "CPU during the work phase (getrusage(RUSAGE_SELF) in each worker process at its first start and last end) / wall"},
+			Method{"speedup", "median serial wall / median wall at the same worker count; the interval is interval arithmetic on the two medians' intervals (coverage ≥ the product of theirs)"},
+			Method{"spawn → ready", "per trial, the median over workers of spawn requested (process model: just before fork/exec; thread model: the go statement) → waiting at the start barrier"},
+		)
+	}
+	ms = append(ms, Method{"peak RSS", "sum over the trial's processes of each one's peak resident set (rusage ru_maxrss); they run at the same time"})
+	return ms
+}
+
+// workloadText describes the workload and its parameters.
+func workloadText(run *rundir.Run) string {
+	w := run.Scenario.Workload
+	if w.IsCommand() && w.Command != nil {
+		var parts []string
+		for _, m := range run.Scenario.Models {
+			argv := w.Command.Argv[m]
+			exe := w.Command.Resolved[m]
+			s := fmt.Sprintf("%s: `%s`", m, strings.Join(argv, " "))
+			if exe != "" && len(argv) > 0 && exe != argv[0] {
+				s += fmt.Sprintf(" (ran `%s`)", exe)
+			}
+			parts = append(parts, s)
+		}
+		return "command — " + strings.Join(parts, "; ")
+	}
+	k, ok := workload.Lookup(w.Kind)
+	if !ok || w.Params == nil {
+		return w.Kind
+	}
+	var ps []string
+	for _, pa := range k.Params {
+		switch v := pa.Ptr(w.Params).(type) {
+		case *int64:
+			ps = append(ps, fmt.Sprintf("%s = %d", pa.Name, *v))
+		case *time.Duration:
+			ps = append(ps, fmt.Sprintf("%s = %v", pa.Name, *v))
+		case *string:
+			ps = append(ps, fmt.Sprintf("%s = %s", pa.Name, *v))
+		}
+	}
+	return fmt.Sprintf("%s — %s", w.Kind, strings.Join(ps, ", "))
+}
+
+func hostText(h rundir.Host) string {
+	mem := ""
+	if h.MemBytes > 0 {
+		mem = ", " + Bytes(float64(h.MemBytes)) + " RAM"
+	}
+	return fmt.Sprintf("%s: %d × %s, Linux %s, %s, GOMAXPROCS %d%s", h.Hostname, h.CPUs, h.CPUModel, h.Kernel, h.GoVersion, h.GOMAXPROCS, mem)
+}
+
+func modelsText(run *rundir.Run) string {
+	sc := run.Scenario
+	s := fmt.Sprintf("%s; workers %s", strings.Join(sc.Models, ", "), sc.WorkersSpec)
+	if sc.WorkersSpec == "auto" && len(sc.Workers) == 1 {
+		s += fmt.Sprintf(" (= %d CPUs)", sc.Workers[0])
+	}
+	s += fmt.Sprintf("; %d repetition(s)", sc.Repeat)
+	if sc.Warmup > 0 {
+		s += fmt.Sprintf(" + %d warm-up", sc.Warmup)
+	}
+	if sc.GIL {
+		s += fmt.Sprintf("; GIL emulated (switch interval %v)", sc.GILInterval)
+	}
+	return s
+}
+
+func profilesText(run *rundir.Run) string {
+	p := "none"
+	if len(run.Scenario.Profiles) > 0 {
+		p = strings.Join(run.Scenario.Profiles, ", ")
+	}
+	return fmt.Sprintf("%s; processes sampled from outside (/proc) every %v", p, run.Scenario.SampleInterval)
+}
+
+func measuredText(run *rundir.Run) string {
+	start := time.Unix(0, run.StartNs).UTC()
+	return fmt.Sprintf("%s, took %v, harness %s", start.Format("2006-01-02 15:04:05 MST"),
+		time.Duration(run.EndNs-run.StartNs).Round(time.Second), run.HarnessVersion)
+}
+
+// cell formats a figure as "median [lo–hi]", with † for a low-confidence
+// interval.
+func cell(f *Figure, format func(float64) string, withCI bool) string {
+	if f == nil {
+		return "–"
+	}
+	if !withCI || f.N < 2 {
+		return format(f.Median)
+	}
+	mark := ""
+	if f.LowConfidence {
+		mark = "†"
+	}
+	return fmt.Sprintf("%s [%s–%s]%s", format(f.Median), format(f.CILo), format(f.CIHi), mark)
+}
+
+func ratioCell(r *Ratio) string {
+	if r == nil {
+		return "–"
+	}
+	mark := ""
+	if r.LowConfidence {
+		mark = "†"
+	}
+	return fmt.Sprintf("%.2f× [%.2f–%.2f]%s", r.Value, r.Lo, r.Hi, mark)
+}
+
+// traceFiles lists, per representative trial, the raw traces it wrote.
+func traceFiles(run *rundir.Run) []string {
+	var out []string
+	for _, t := range representative(run) {
+		for _, p := range t.Processes {
+			for _, f := range p.Files {
+				if strings.HasSuffix(f, "/"+rundir.TraceFile) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// outlierNotes names the repetitions flagged as outliers, as hyperfine
+// warns: the median is robust to them, but a reviewer should know.
+func outlierNotes(rows []Row) []string {
+	var out []string
+	for _, r := range rows {
+		for _, f := range []struct {
+			name string
+			fig  *Figure
+		}{{"wall", r.WallNs}, {"CPU", r.CPUNs}, {"cores busy", r.CoresBusy}, {"spawn", r.SpawnNs}, {"peak RSS", r.PeakRSSBytes}} {
+			if f.fig != nil && len(f.fig.Outliers) > 0 {
+				out = append(out, fmt.Sprintf("%s %d workers: %s outlier(s) in %s (more than 3.5 robust standard deviations from the median); interference from other processes is the usual cause",
+					r.Model, r.Workers, strings.Join(f.fig.Outliers, ", "), f.name))
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,201 @@
+package reports
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"harness/harness/rundir"
+)
+
+type markdownExporter struct{}
+
+func (markdownExporter) Name() string { return "README.md" }
+
+// Export writes README.md: the report to paste into a performance review.
+func (markdownExporter) Export(r *Report) error {
+	return r.writeFile("README.md", []byte(Markdown(r)))
+}
+
+// Markdown renders the scenario report as Markdown.
+func Markdown(r *Report) string {
+	run := r.Run
+	sc := run.Scenario
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+
+	p("# %s: what threads buy and what processes buy\n\n", sc.Name)
+	if run.Interrupted || !run.Complete {
+		p("> **Incomplete run**: %s. The figures cover the trials that ran.\n\n", incompleteWhy(run))
+	}
+	if r.Verdict != "" {
+		p("**Verdict.** %s\n\n", r.Verdict)
+	}
+	p("| | |\n|---|---|\n")
+	desc := ""
+	if sc.Description != "" {
+		desc = ": " + mdEscape(sc.Description)
+	}
+	p("| scenario | `%s`%s |\n", sc.File, desc)
+	p("| workload | %s |\n", mdEscape(workloadText(run)))
+	p("| models | %s |\n", mdEscape(modelsText(run)))
+	p("| profiles | %s |\n", profilesText(run))
+	p("| host | %s |\n", mdEscape(hostText(run.Host)))
+	p("| measured | %s |\n\n", measuredText(run))
+
+	p("## Summary\n\n")
+	p("%s\n", MarkdownTable(r.Rows, sc.Workload.IsCommand()))
+	p("How each figure was measured:\n\n")
+	for _, m := range Methods(run) {
+		p("- **%s**: %s.\n", m.Figure, m.How)
+	}
+	p("\n")
+	if notes := outlierNotes(r.Rows); len(notes) > 0 {
+		p("**Outliers.**\n\n")
+		for _, n := range notes {
+			p("- %s.\n", n)
+		}
+		p("\n")
+	}
+	if failed := failedTrials(run); len(failed) > 0 {
+		p("## Failed trials\n\n")
+		for _, t := range failed {
+			p("- `%s` **%s**: %s\n", t.ID, t.Status, mdEscape(strings.ReplaceAll(t.Error, "\n", "; ")))
+		}
+		p("\n")
+	}
+
+	if len(r.Charts) > 0 {
+		p("## Charts\n\n")
+		for _, c := range r.Charts {
+			p("### %s\n\n![%s](%s)\n\n%s ([SVG](%s))\n\n", c.Title, c.Title, c.PNG, c.Caption, c.SVG)
+		}
+	}
+	if g := mermaidGantt(run); g != "" {
+		p("## Worker phases\n\nThe representative trial of each model (median wall time at the largest worker count); milliseconds since its first spawn request. Phases shorter than 1 ms do not show at this scale: see the table.\n\n```mermaid\n%s```\n\n", g)
+	}
+
+	p("## Profiles and traces\n\n")
+	if len(run.Profiles) > 0 {
+		p("Merged profiles, every sample labelled `model`, `worker` (w1…; `none` = no worker's goroutine), `workers`, `rep`, `pid`:\n\n")
+		for _, pr := range run.Profiles {
+			if pr.File == "" {
+				continue
+			}
+			p("- `%s`: %d processes, %d samples\n", pr.File, pr.Inputs, pr.Samples)
+		}
+		p("\nFrom this directory:\n\n```sh\n")
+		p("harness pprof .              # flame graph in the browser, embedded pprof UI (or: harness pprof . wall)\n")
+		if pr := firstProfile(run); pr != "" {
+			p("go tool pprof -http=: %s\n", pr)
+			p("go tool pprof -top -tagfocus=model=thread %s\n", pr)
+		}
+		p("```\n\n")
+	}
+	if traces := traceFiles(run); len(traces) > 0 {
+		p("Execution traces (one per worker process; the representative trials'):\n\n```sh\n")
+		for i, f := range traces {
+			if i == 6 {
+				p("# … and every other trial's under raw/\n")
+				break
+			}
+			p("go tool trace %s\n", f)
+		}
+		p("```\n\n")
+	}
+	if exists(filepath.Join(r.Dir, "timeline.json")) {
+		p("`timeline.json` holds every trial's processes, worker phases and running spans on one clock: open it in https://ui.perfetto.dev or chrome://tracing.\n\n")
+	}
+	p("`run.json` holds every measured value; `summary.json` the figures of the table.\n")
+	if len(run.Warnings) > 0 {
+		p("\n## Warnings\n\n")
+		for _, w := range run.Warnings {
+			p("- %s\n", mdEscape(w))
+		}
+	}
+	return b.String()
+}
+
+// MarkdownTable is the summary table in Markdown.
+func MarkdownTable(rows []Row, command bool) string {
+	var b strings.Builder
+	if command {
+		b.WriteString("| model | workers | n | wall [95% CI] | CPU | cores busy | peak RSS (sum) |\n|---|--:|--:|--:|--:|--:|--:|\n")
+	} else {
+		b.WriteString("| model | workers | n | wall [95% CI] | CPU | cores busy | speedup vs serial | spawn → ready | peak RSS (sum) |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	}
+	for _, r := range rows {
+		n := fmt.Sprint(len(r.Trials))
+		if len(r.Failed) > 0 {
+			n += fmt.Sprintf(" (%d failed)", len(r.Failed))
+		}
+		if command {
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", r.Model, r.Workers, n,
+				cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false), cell(r.PeakRSSBytes, Bytes, false))
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", r.Model, r.Workers, n,
+			cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false),
+			ratioCell(r.Speedup), cell(r.SpawnNs, Duration, false), cell(r.PeakRSSBytes, Bytes, false))
+	}
+	return b.String()
+}
+
+// mermaidGantt is the seed's gantt block: each representative trial's
+// workers with their spawn, barrier wait and work phases.
+func mermaidGantt(run *rundir.Run) string {
+	var b strings.Builder
+	any := false
+	b.WriteString("gantt\n    dateFormat x\n    axisFormat %S.%L s\n")
+	for _, t := range representative(run) {
+		if len(t.Runs) == 0 {
+			continue
+		}
+		any = true
+		fmt.Fprintf(&b, "    section %s (%d workers)\n", t.Model, t.Workers)
+		ms := func(ns int64) int64 { return (ns - t.SpawnNs) / int64(time.Millisecond) }
+		for i, w := range t.Runs {
+			if i == 16 {
+				fmt.Fprintf(&b, "    %d more workers :milestone, %d, 0\n", len(t.Runs)-16, ms(w.StartNs))
+				break
+			}
+			if w.SpawnNs > 0 && w.ReadyNs >= w.SpawnNs {
+				fmt.Fprintf(&b, "    %s spawn :done, %d, %d\n", w.Name, ms(w.SpawnNs), max(ms(w.ReadyNs), ms(w.SpawnNs)))
+			}
+			if w.ReadyNs > 0 && w.StartNs >= w.ReadyNs {
+				fmt.Fprintf(&b, "    %s wait :active, %d, %d\n", w.Name, ms(w.ReadyNs), ms(w.StartNs))
+			}
+			if w.StartNs > 0 && w.EndNs > w.StartNs {
+				fmt.Fprintf(&b, "    %s work :crit, %d, %d\n", w.Name, ms(w.StartNs), ms(w.EndNs))
+			}
+		}
+	}
+	if !any {
+		return ""
+	}
+	return b.String()
+}
+
+func incompleteWhy(run *rundir.Run) string {
+	if run.Interrupted {
+		return "the run was interrupted"
+	}
+	return "not every planned trial ran"
+}
+
+func firstProfile(run *rundir.Run) string {
+	for _, kind := range []string{"cpu", "wall"} {
+		for _, p := range run.Profiles {
+			if p.Kind == kind && p.File != "" {
+				return p.File
+			}
+		}
+	}
+	return ""
+}
+
+// mdEscape keeps text from breaking a table cell or starting markup.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}

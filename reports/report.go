@@ -1,0 +1,245 @@
+package reports
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"harness/harness/rundir"
+	"harness/harness/stats"
+)
+
+// Report is what every exporter renders, computed once from a scenario's
+// run directory.
+type Report struct {
+	Dir     string // the scenario's run directory
+	Run     *rundir.Run
+	Rows    []Row
+	Verdict string
+	// Charts is filled by the chart exporter, which runs first, so the
+	// documents can embed or link what was drawn.
+	Charts []Chart
+}
+
+// Chart is one rendered chart.
+type Chart struct {
+	Name    string // file base name: utilization, gantt, …
+	Title   string
+	Caption string // how to read it and where its data comes from
+	PNG     string // file name in the scenario directory
+	SVG     string
+}
+
+// Exporter writes one output format of a report into its directory.
+type Exporter interface {
+	// Name is the format, for errors: "markdown", "charts", ….
+	Name() string
+	Export(r *Report) error
+}
+
+// Exporters in the order they run: charts first, because the documents
+// embed them.
+func Exporters() []Exporter {
+	return []Exporter{summaryJSON{}, markdownExporter{}, htmlExporter{}}
+}
+
+// Load reads a scenario's run directory and computes the figures.
+func Load(dir string) (*Report, error) {
+	run, err := rundir.ReadRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Dir: dir, Run: run, Rows: Rows(run)}
+	r.Verdict = verdict(run, r.Rows)
+	return r, nil
+}
+
+// Render writes every format of a scenario's report into its run
+// directory. It reads only the run directory, so it can be run again at
+// any time (`harness report DIR`).
+func Render(dir string) (*Report, error) {
+	r, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range Exporters() {
+		if err := e.Export(r); err != nil {
+			return r, fmt.Errorf("render %s of %s: %w", e.Name(), dir, err)
+		}
+	}
+	return r, nil
+}
+
+// compared picks the two models a verdict compares: thread and process
+// when both ran, else the scenario's first two non-serial models.
+func compared(run *rundir.Run) (string, string) {
+	var ms []string
+	for _, m := range run.Scenario.Models {
+		if m != "serial" {
+			ms = append(ms, m)
+		}
+	}
+	has := func(m string) bool {
+		for _, x := range ms {
+			if x == m {
+				return true
+			}
+		}
+		return false
+	}
+	if has("thread") && has("process") {
+		return "thread", "process"
+	}
+	if len(ms) >= 2 {
+		return ms[0], ms[1]
+	}
+	return "", ""
+}
+
+// verdict is one sentence computed from the figures at the largest worker
+// count both compared models ran: which was faster and whether that is
+// significant, then what the faster one cost in memory and start-up.
+func verdict(run *rundir.Run, rows []Row) string {
+	a, b := compared(run)
+	if a == "" {
+		return ""
+	}
+	byKey := map[string]*Row{}
+	workers := -1
+	for i := range rows {
+		r := &rows[i]
+		byKey[fmt.Sprintf("%s/%d", r.Model, r.Workers)] = r
+	}
+	for i := range rows {
+		r := &rows[i]
+		if byKey[fmt.Sprintf("%s/%d", a, r.Workers)] != nil && byKey[fmt.Sprintf("%s/%d", b, r.Workers)] != nil && r.Workers > workers {
+			workers = r.Workers
+		}
+	}
+	if workers < 0 {
+		return fmt.Sprintf("No verdict: %s and %s did not both complete at any worker count.", a, b)
+	}
+	ra, rb := byKey[fmt.Sprintf("%s/%d", a, workers)], byKey[fmt.Sprintf("%s/%d", b, workers)]
+	if ra.WallNs == nil || rb.WallNs == nil {
+		return fmt.Sprintf("No verdict: %s or %s has no successful repetition at %d workers.", a, b, workers)
+	}
+	wa, wb := walls(run, a, workers), walls(run, b, workers)
+	cmp := stats.Compare(wa, wb)
+	var parts []string
+	lead := fmt.Sprintf("With %d workers on %d CPUs, ", workers, run.Host.CPUs)
+	switch {
+	case cmp.Significant && rb.WallNs.Median < ra.WallNs.Median:
+		parts = append(parts, fmt.Sprintf("%s%s finished %.2f× faster than %s (%s vs %s median wall, p=%.3f)",
+			lead, b, ra.WallNs.Median/rb.WallNs.Median, a, Duration(rb.WallNs.Median), Duration(ra.WallNs.Median), cmp.P))
+	case cmp.Significant:
+		parts = append(parts, fmt.Sprintf("%s%s finished %.2f× faster than %s (%s vs %s median wall, p=%.3f)",
+			lead, a, rb.WallNs.Median/ra.WallNs.Median, b, Duration(ra.WallNs.Median), Duration(rb.WallNs.Median), cmp.P))
+	default:
+		why := fmt.Sprintf("p=%.2f", cmp.P)
+		if cmp.Reason != "" {
+			why = "too few repetitions to tell: " + strings.TrimSuffix(cmp.Reason, ".")
+		}
+		parts = append(parts, fmt.Sprintf("%s%s and %s took about the same time (%s vs %s median wall; no significant difference, %s)",
+			lead, a, b, Duration(ra.WallNs.Median), Duration(rb.WallNs.Median), why))
+	}
+	if ra.CoresBusy != nil && rb.CoresBusy != nil {
+		parts = append(parts, fmt.Sprintf("keeping %.2f vs %.2f cores busy", ra.CoresBusy.Median, rb.CoresBusy.Median))
+	}
+	if ra.PeakRSSBytes != nil && rb.PeakRSSBytes != nil && ra.PeakRSSBytes.Median > 0 {
+		parts = append(parts, fmt.Sprintf("%s used %.1f× the memory of %s (%s vs %s peak RSS)",
+			b, rb.PeakRSSBytes.Median/ra.PeakRSSBytes.Median, a, Bytes(rb.PeakRSSBytes.Median), Bytes(ra.PeakRSSBytes.Median)))
+	}
+	if ra.SpawnNs != nil && rb.SpawnNs != nil && ra.SpawnNs.Median > 0 {
+		parts = append(parts, fmt.Sprintf("a %s worker took %s to start against %s for %s",
+			b, Duration(rb.SpawnNs.Median), Duration(ra.SpawnNs.Median), a))
+	}
+	return joinClauses(parts) + "."
+}
+
+func joinClauses(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + "; " + parts[len(parts)-1]
+}
+
+// walls lists the wall times of a model's successful measured trials.
+func walls(run *rundir.Run, model string, workers int) []float64 {
+	var out []float64
+	for _, t := range run.Trials {
+		if t.Model == model && t.Workers == workers && !t.Warmup && t.Status == rundir.StatusOK {
+			out = append(out, float64(t.WallNs))
+		}
+	}
+	return out
+}
+
+// failedTrials lists the trials that did not succeed, warm-ups included.
+func failedTrials(run *rundir.Run) []rundir.Trial {
+	var out []rundir.Trial
+	for _, t := range run.Trials {
+		if t.Status != rundir.StatusOK {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// representative picks, per model, the trial the charts show: at the
+// largest worker count, the successful measured repetition whose wall time
+// is the median (so the picture is typical, not the best or worst run).
+func representative(run *rundir.Run) []*rundir.Trial {
+	maxW := 0
+	for _, t := range run.Trials {
+		if !t.Warmup && t.Workers > maxW {
+			maxW = t.Workers
+		}
+	}
+	var out []*rundir.Trial
+	for _, m := range run.Scenario.Models {
+		var ts []*rundir.Trial
+		for i := range run.Trials {
+			t := &run.Trials[i]
+			if t.Model == m && t.Workers == maxW && !t.Warmup {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		sort.SliceStable(ts, func(i, j int) bool {
+			oi, oj := ts[i].Status == rundir.StatusOK, ts[j].Status == rundir.StatusOK
+			if oi != oj {
+				return oi
+			}
+			return ts[i].WallNs < ts[j].WallNs
+		})
+		ok := 0
+		for _, t := range ts {
+			if t.Status == rundir.StatusOK {
+				ok++
+			}
+		}
+		pick := ts[0]
+		if ok > 0 {
+			pick = ts[(ok-1)/2]
+		}
+		out = append(out, pick)
+	}
+	return out
+}
+
+// writeFile writes a report file atomically.
+func (r *Report) writeFile(name string, data []byte) error {
+	return rundir.WriteFile(filepath.Join(r.Dir, name), data)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
