@@ -10,17 +10,17 @@ const SummarySchema = 1
 // and scripts. Units are in the field names (_ns, _bytes); every figure is
 // over the successful measured repetitions and says how many there were.
 type Summary struct {
-	Schema      int            `json:"schema"`
-	Scenario    string         `json:"scenario"`
-	Kind        string         `json:"kind"`
-	Complete    bool           `json:"complete"`
-	Interrupted bool           `json:"interrupted,omitempty"`
-	Host        SummaryHost    `json:"host"`
-	Verdict     string         `json:"verdict,omitempty"`
-	Rows        []Row          `json:"rows"`
-	Failed      []FailedTrial  `json:"failed_trials,omitempty"`
-	Profiles    []string       `json:"profiles,omitempty"` // merged profile files
-	Warnings    []string       `json:"warnings,omitempty"`
+	Schema      int           `json:"schema"`
+	Scenario    string        `json:"scenario"`
+	Kind        string        `json:"kind"`
+	Complete    bool          `json:"complete"`
+	Interrupted bool          `json:"interrupted,omitempty"`
+	Host        SummaryHost   `json:"host"`
+	Verdict     string        `json:"verdict,omitempty"`
+	Rows        []Row         `json:"rows"`
+	Failed      []FailedTrial `json:"failed_trials,omitempty"`
+	Profiles    []string      `json:"profiles,omitempty"` // merged profile files
+	Warnings    []string      `json:"warnings,omitempty"`
 }
 
 // SummaryHost is the part of the host that a reader of the figures needs.
