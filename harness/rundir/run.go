@@ -69,7 +69,10 @@ type Trial struct {
 	Seq     int    `json:"seq"` // position in the run order, 0-based
 	Status  string `json:"status"`
 	Error   string `json:"error,omitempty"`
-	Dir     string `json:"dir"` // raw files, relative to the scenario directory
+	// Notes are things a reviewer should know that did not fail the
+	// trial, such as processes it left behind.
+	Notes []string `json:"notes,omitempty"`
+	Dir   string   `json:"dir"` // raw files, relative to the scenario directory
 
 	// Phases, wall clock: the first spawn was requested, the orchestrator
 	// released the start barrier, the last process was reaped.
@@ -107,6 +110,10 @@ type Trial struct {
 	// Runs has one entry per worker. (The count is "workers"; JSON cannot
 	// have both under one name.)
 	Runs []Worker `json:"worker_runs"`
+
+	// Observed is the outside observer's view of the trial; nil when the
+	// trial did not get as far as starting a process.
+	Observed *Observed `json:"observed,omitempty"`
 }
 
 // Process is one child process the harness started.
@@ -161,4 +168,56 @@ type Profile struct {
 	Inputs  int      `json:"inputs"`
 	Samples int      `json:"samples"`
 	Skipped []string `json:"skipped,omitempty"` // raw files that could not be read, with why
+}
+
+// Observed is what the outside observer saw of a trial: every process of
+// it and its descendants, sampled from /proc every interval. The samples
+// themselves are in Dir/samples.json.
+type Observed struct {
+	SamplesFile string `json:"samples_file"` // relative to the scenario directory
+	IntervalNs  int64  `json:"interval_ns"`
+	// The window summarised: first spawn request to last process reaped.
+	StartNs int64 `json:"start_ns"`
+	EndNs   int64 `json:"end_ns"`
+	// SampledCPUNs sums the threads' on-CPU time (schedstat) seen in the
+	// window; ProcessCPUNs the processes' CPU clocks, exited threads
+	// included. Both miss processes too short-lived to be sampled.
+	SampledCPUNs int64 `json:"sampled_cpu_ns"`
+	ProcessCPUNs int64 `json:"process_cpu_ns"`
+	// RunqueueNs: time the trial's threads were runnable but waiting for a
+	// CPU (schedstat field 2).
+	RunqueueNs int64   `json:"runqueue_ns"`
+	AvgCores   float64 `json:"avg_cores"`  // SampledCPUNs / window
+	PeakCores  float64 `json:"peak_cores"` // largest total over one sampling interval
+	// PeakRSSTotalBytes is the largest sum of the processes' RSS read in
+	// one tick: unlike the rusage sum, processes that did not peak at the
+	// same time are not added up.
+	PeakRSSTotalBytes int64 `json:"peak_rss_total_bytes"`
+	// MachineOtherAvgCores is the machine's busy cores (/proc/stat) minus
+	// the trial's own: load from other processes during the trial.
+	MachineOtherAvgCores float64 `json:"machine_other_avg_cores"`
+	// ExactCPUNs is the exact CPU total of the trial: the trial's cgroup
+	// (cpu.stat) where one could be created, else the rusage of the
+	// processes it started (which includes their reaped descendants).
+	ExactCPUNs  int64  `json:"exact_cpu_ns"`
+	ExactSource string `json:"exact_source"` // "cgroup" or "rusage"
+	// UnattributedCPUNs is ExactCPUNs − ProcessCPUNs: CPU of processes
+	// that lived too briefly for the sampler to see, and of threads'
+	// last moments before they exited.
+	UnattributedCPUNs int64             `json:"unattributed_cpu_ns"`
+	Processes         []ObservedProcess `json:"processes"`
+	// Leftovers are descendants still alive when the trial's own processes
+	// had exited (a daemon, a double fork); the harness ended them.
+	Leftovers []ObservedProcess `json:"leftovers,omitempty"`
+}
+
+// ObservedProcess is one process the observer saw.
+type ObservedProcess struct {
+	PID          int    `json:"pid"`
+	PPID         int    `json:"ppid"`
+	Comm         string `json:"comm"`
+	CPUNs        int64  `json:"cpu_ns"`         // its threads' on-CPU time in the window
+	ProcessCPUNs int64  `json:"process_cpu_ns"` // its CPU clock's delta
+	RunqueueNs   int64  `json:"runqueue_ns"`
+	PeakRSSBytes int64  `json:"peak_rss_bytes"`
 }

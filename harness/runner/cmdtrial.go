@@ -14,14 +14,15 @@ import (
 // commandTrial runs a command scenario's program for one model. The
 // program starts its own workers, so all the harness sees is from outside:
 // its process tree, its rusage and the observer's samples.
-func (r *Runner) commandTrial(ctx context.Context, sc *scenario.Scenario, dir string, t *rundir.Trial) error {
+func (r *Runner) commandTrial(ctx context.Context, sc *scenario.Scenario, dir string, t *rundir.Trial, w *watch) error {
 	c := sc.Workload.Command
 	argv := commandArgv(c.Argv[t.Model], t.Workers)
-	p, err := startProc(procSpec{path: c.Resolved[t.Model], argv: argv, env: commandEnv(c.Env), dir: c.Dir, cgroupFD: -1})
+	p, err := startProc(procSpec{path: c.Resolved[t.Model], argv: argv, env: commandEnv(c.Env), dir: c.Dir, cgroupFD: w.cgroupFD()})
 	if err != nil {
 		t.Error = err.Error()
 		return nil
 	}
+	w.started(p)
 	t.SpawnNs = p.rec.SpawnNs
 	select {
 	case <-p.exited:
@@ -35,7 +36,6 @@ func (r *Runner) commandTrial(ctx context.Context, sc *scenario.Scenario, dir st
 		t.Error = p.describeFailure("command " + t.Model)
 	}
 	t.WallNs = rec.EndNs - rec.SpawnNs
-	sweepOrphans(nil)
 	return nil
 }
 

@@ -18,7 +18,7 @@ import (
 // goTrial runs a built-in workload: it starts the worker processes, waits
 // until every worker is ready at the start barrier, releases them all at
 // once and collects what they report.
-func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string, t *rundir.Trial) error {
+func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string, t *rundir.Trial, w *watch) error {
 	abs, err := filepath.Abs(filepath.Join(dir, t.Dir))
 	if err != nil {
 		return err
@@ -44,11 +44,12 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 		}
 		argv := append([]string{argv0}, r.ExeArgs...)
 		argv = append(argv, worker.Mode, "--spec", specPath, "--process", strconv.Itoa(k))
-		p, err := startProc(procSpec{path: r.Exe, argv: argv, control: true, cgroupFD: -1})
+		p, err := startProc(procSpec{path: r.Exe, argv: argv, control: true, cgroupFD: w.cgroupFD()})
 		if err != nil {
 			t.Error = fmt.Sprintf("start worker process %d: %v", k, err)
 			break
 		}
+		w.started(p)
 		p.rec.Workers = procIDs[k]
 		procs = append(procs, p)
 	}
@@ -179,7 +180,6 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 		}
 	}
 	t.Error = strings.Join(failures, "\n")
-	sweepOrphans(nil)
 	return nil
 }
 

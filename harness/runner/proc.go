@@ -26,8 +26,10 @@ const (
 )
 
 // waitDelay bounds how long Wait waits for the output pipes after the
-// process exited: a grandchild that inherited them could hold them open.
-const waitDelay = 2 * time.Second
+// process exited: a grandchild that inherited them (a daemon, a double
+// fork) could hold them open for ever. Such leftovers are ended and
+// reported after the trial.
+const waitDelay = time.Second
 
 // started holds the pids this process started and has not reaped yet, so
 // that the sweep for adopted orphans never reaps a child an exec.Cmd is
@@ -49,12 +51,17 @@ type proc struct {
 	rec     rundir.Process
 	stdout  *tail
 	stderr  *tail
-	toChild *os.File            // fd 4's other end; "go" is written here
-	msgs    chan worker.Message // closed at EOF of fd 3
-	exited  chan struct{}       // closed once reaped
-	waitErr error
+	toChild *os.File // fd 4's other end; "go" is written here
+	// beforeReap, if set, runs once the child has exited and before it is
+	// reaped, while its /proc entries still hold its final figures.
+	beforeReap func()
+	msgs       chan worker.Message // closed at EOF of fd 3
+	exited     chan struct{}       // closed once reaped
+	waitErr    error
 }
 
+// startProc starts a child. The caller sets beforeReap if it wants to, then
+// calls p.reap() to have it waited for in the background.
 func startProc(ps procSpec) (*proc, error) {
 	p := &proc{
 		stdout: newTail(tailFileBytes),
@@ -105,7 +112,6 @@ func startProc(ps procSpec) (*proc, error) {
 		p.msgs = make(chan worker.Message, 4)
 		go p.readMessages(fromChild)
 	}
-	go p.wait()
 	return p, nil
 }
 
@@ -123,7 +129,21 @@ func (p *proc) readMessages(r *os.File) {
 	}
 }
 
+// reap waits for the child in the background; exited is closed when done.
+func (p *proc) reap() { go p.wait() }
+
 func (p *proc) wait() {
+	if p.beforeReap != nil {
+		var info unix.Siginfo
+		for {
+			// WNOWAIT: wait for the exit without reaping.
+			err := unix.Waitid(unix.P_PID, p.rec.PID, &info, unix.WEXITED|unix.WNOWAIT, nil)
+			if err != unix.EINTR {
+				break
+			}
+		}
+		p.beforeReap()
+	}
 	p.waitErr = p.cmd.Wait()
 	p.rec.EndNs = time.Now().UnixNano()
 	started.Delete(p.rec.PID)
@@ -147,7 +167,11 @@ func (p *proc) wait() {
 			p.rec.MaxRSSBytes = ru.Maxrss * 1024 // KiB on Linux
 		}
 	}
-	if p.waitErr != nil && !errors.As(p.waitErr, new(*exec.ExitError)) {
+	switch {
+	case p.waitErr == nil, errors.As(p.waitErr, new(*exec.ExitError)):
+	case errors.Is(p.waitErr, exec.ErrWaitDelay):
+		// The process exited; a descendant still holds its output.
+	default:
 		p.rec.Error = p.waitErr.Error()
 	}
 	p.rec.StdoutBytes, p.rec.StderrBytes = p.stdout.Total(), p.stderr.Total()

@@ -138,14 +138,21 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	}
 	tctx, cancel := context.WithTimeout(ctx, sc.Timeout)
 	defer cancel()
+	w := startWatch(sc, t)
 	var err error
 	if sc.Workload.IsCommand() {
-		err = r.commandTrial(tctx, sc, dir, t)
+		err = r.commandTrial(tctx, sc, dir, t, w)
 	} else {
-		err = r.goTrial(tctx, sc, dir, t)
+		err = r.goTrial(tctx, sc, dir, t, w)
+	}
+	if ferr := w.finish(dir, t); err == nil {
+		err = ferr
 	}
 	if err != nil {
 		return nil, err
+	}
+	if note := leftoverNote(t.Observed); note != "" {
+		t.Notes = append(t.Notes, note)
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -214,8 +221,13 @@ func summarize(t *rundir.Trial) {
 	if first > 0 && last > first {
 		t.WallNs = last - first
 	}
-	if t.WallNs > 0 && t.WorkCPUNs > 0 {
+	switch {
+	case t.WallNs > 0 && t.WorkCPUNs > 0:
 		t.CoresBusy = float64(t.WorkCPUNs) / float64(t.WallNs)
+	case t.WallNs > 0 && len(t.Runs) == 0:
+		// A command: no inside view, so all of its CPU over all of its
+		// life.
+		t.CoresBusy = float64(t.CPUUserNs+t.CPUSysNs) / float64(t.WallNs)
 	}
 	sort.Slice(t.Runs, func(i, j int) bool { return t.Runs[i].ID < t.Runs[j].ID })
 }

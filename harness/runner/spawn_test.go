@@ -48,6 +48,7 @@ func benchSpawn(b *testing.B, ps procSpec) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		p.reap()
 		if _, ok := <-p.msgs; !ok {
 			b.Fatalf("child exited before it was ready: %s", p.stderr.Bytes())
 		}

@@ -1,0 +1,278 @@
+// Package cgroup gives each trial a fresh cgroup v2, so that its CPU total
+// is exact and its stragglers can be ended at once.
+//
+// A child started with SysProcAttr{UseCgroupFD: true, CgroupFD: g.FD()}
+// (clone3 CLONE_INTO_CGROUP, Linux ≥ 5.7) is in the group from its first
+// instruction, and so is everything it forks. The group's cpu.stat then
+// counts every task's CPU to the microsecond, short-lived processes and
+// exited threads included, which polling /proc misses (summed schedstat was
+// 0.4–4.6% below rusage on the development machine; cpu.stat was exact).
+//
+// The group is created under this process's own cgroup v2, found from the
+// cgroup2 mount in /proc/self/mountinfo and the "0::" line of
+// /proc/self/cgroup, which works on unified and hybrid layouts alike. It
+// needs no controller: cpu.stat's usage is kept by every cgroup v2.
+// Where no such hierarchy is writable (no cgroup2 mount, no permission, an
+// old kernel), New returns ErrUnavailable and callers fall back to rusage.
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrUnavailable is returned by New when no writable cgroup v2 hierarchy
+// can hold a trial's group; the caller falls back to rusage.
+var ErrUnavailable = errors.New("cgroup: no writable cgroup v2")
+
+// closeTimeout bounds how long Close waits for killed members to exit.
+const closeTimeout = 2 * time.Second
+
+// Group is one sub-cgroup created by New and removed by Close.
+type Group struct {
+	path string
+
+	mu     sync.Mutex
+	fd     int // directory fd; -1 once closed
+	closed bool
+}
+
+var seq atomic.Int64
+
+// New creates a fresh, uniquely named sub-cgroup of this process's own
+// cgroup. name is reduced to [A-Za-z0-9._-] and made unique with this
+// process's pid and a counter.
+func New(name string) (*Group, error) {
+	base, err := probe()
+	if err != nil {
+		return nil, err
+	}
+	prefix := "harness-" + sanitize(name) + "-" + strconv.Itoa(os.Getpid()) + "-"
+	for range 100 {
+		dir := filepath.Join(base, prefix+strconv.FormatInt(seq.Add(1), 10))
+		err := unix.Mkdir(dir, 0o755)
+		if errors.Is(err, unix.EEXIST) {
+			continue // left by an earlier process with our pid
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: mkdir %s: %w", ErrUnavailable, dir, err)
+		}
+		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			unix.Rmdir(dir)
+			return nil, fmt.Errorf("cgroup: open %s: %w", dir, err)
+		}
+		return &Group{path: dir, fd: fd}, nil
+	}
+	return nil, fmt.Errorf("cgroup: no free name %s* under %s", prefix, base)
+}
+
+// FD is the directory fd for SysProcAttr.CgroupFD (with UseCgroupFD). It
+// is -1 after Close.
+func (g *Group) FD() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.fd
+}
+
+// Path is the group's directory.
+func (g *Group) Path() string { return g.path }
+
+// CPU returns the group's CPU totals from cpu.stat (usage_usec, user_usec,
+// system_usec): every task that ran in the group, exited ones included.
+// Read it before Close, which removes the group.
+func (g *Group) CPU() (usage, user, system time.Duration, err error) {
+	b, err := g.read("cpu.stat")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		n, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil {
+			continue
+		}
+		d := time.Duration(n) * time.Microsecond
+		switch k {
+		case "usage_usec":
+			usage = d
+		case "user_usec":
+			user = d
+		case "system_usec":
+			system = d
+		}
+	}
+	return usage, user, system, nil
+}
+
+// MemoryPeak returns memory.peak, the group's largest memory use in bytes.
+// The file exists only where the memory controller is enabled for the
+// group (kernel ≥ 5.19); otherwise the error wraps fs.ErrNotExist.
+func (g *Group) MemoryPeak() (int64, error) {
+	b, err := g.read("memory.peak")
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("cgroup: %s/memory.peak: %w", g.path, err)
+	}
+	return n, nil
+}
+
+// Procs returns the pids in the group (cgroup.procs). Zombies are not
+// members: a task leaves its cgroup when it exits, before it is reaped.
+func (g *Group) Procs() ([]int, error) {
+	b, err := g.read("cgroup.procs")
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for f := range strings.FieldsSeq(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
+}
+
+// Kill sends SIGKILL to every member. With cgroup.kill (Linux ≥ 5.14) the
+// kernel does it at once, racing no fork; otherwise each member is killed
+// in turn until the group is empty, bounded in time. It does not wait for
+// the members to exit; Close does.
+func (g *Group) Kill() error {
+	fd, err := g.dirFD()
+	if err != nil {
+		return err
+	}
+	kfd, err := unix.Openat(fd, "cgroup.kill", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err == nil {
+		_, err = unix.Write(kfd, []byte("1"))
+		unix.Close(kfd)
+		if err != nil {
+			return fmt.Errorf("cgroup: write %s/cgroup.kill: %w", g.path, err)
+		}
+		return nil
+	}
+	if !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("cgroup: open %s/cgroup.kill: %w", g.path, err)
+	}
+	return g.killEach(closeTimeout)
+}
+
+// killEach is Kill for kernels without cgroup.kill: a member may fork
+// while others are being killed, so repeat until none is left.
+func (g *Group) killEach(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		pids, err := g.Procs()
+		if err != nil {
+			return err
+		}
+		if len(pids) == 0 {
+			return nil
+		}
+		for _, pid := range pids {
+			unix.Kill(pid, unix.SIGKILL) // ESRCH: it exited meanwhile
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("cgroup: %s: %d members left after SIGKILL for %v", g.path, len(pids), timeout)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Close kills what is left in the group, waits (bounded) until it is
+// empty, removes it and closes its fd. Calling it again does nothing.
+func (g *Group) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
+	g.mu.Unlock()
+
+	var errs []error
+	if err := g.Kill(); err != nil {
+		errs = append(errs, err)
+	}
+	// rmdir fails with EBUSY while a killed member is still exiting.
+	deadline := time.Now().Add(closeTimeout)
+	for {
+		err := unix.Rmdir(g.path)
+		if err == nil || errors.Is(err, unix.ENOENT) {
+			break
+		}
+		if !errors.Is(err, unix.EBUSY) || time.Now().After(deadline) {
+			errs = append(errs, fmt.Errorf("cgroup: rmdir %s: %w", g.path, err))
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed {
+		g.closed = true
+		unix.Close(g.fd)
+		g.fd = -1
+	}
+	return errors.Join(errs...)
+}
+
+func (g *Group) dirFD() (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return -1, fmt.Errorf("cgroup: %s: %w", g.path, fs.ErrClosed)
+	}
+	return g.fd, nil
+}
+
+// read reads a file of the group through its directory fd.
+func (g *Group) read(name string) ([]byte, error) {
+	fd, err := g.dirFD()
+	if err != nil {
+		return nil, err
+	}
+	ffd, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: filepath.Join(g.path, name), Err: err}
+	}
+	f := os.NewFile(uintptr(ffd), filepath.Join(g.path, name))
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("cgroup: read %s: %w", f.Name(), err)
+	}
+	return b, nil
+}
+
+func sanitize(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+		if !ok {
+			b[i] = '_'
+		}
+	}
+	s := strings.TrimLeft(string(b), ".")
+	if len(s) > 48 {
+		s = s[:48]
+	}
+	if s == "" {
+		s = "trial"
+	}
+	return s
+}

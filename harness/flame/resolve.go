@@ -1,0 +1,134 @@
+package flame
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"harness/harness/rundir"
+)
+
+// defaultKind is the profile Resolve picks when none is named.
+const defaultKind = "cpu"
+
+// kindOrder is the order merged profile kinds are listed in.
+var kindOrder = []string{"cpu", "wall", "heap", "mutex", "block", "goroutine"}
+
+const profileExt = ".pb.gz"
+
+// Resolve turns `harness pprof DIR [PROFILE]` into a profile file. DIR is a
+// scenario run directory (run.json, profiles/) or a batch directory
+// (batch.json) holding exactly one scenario; a profile file is accepted
+// as DIR too. PROFILE is a kind (cpu when empty) naming
+// profiles/<kind>.pb.gz, or a path (it has a separator or a dot): a
+// relative one is tried in the scenario directory first (run.json's file
+// names are relative to it), then in profiles/, then in the working
+// directory.
+func Resolve(dir, prof string) (string, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", fmt.Errorf("run directory: %w", err)
+	}
+	if !fi.IsDir() {
+		if prof != "" {
+			return "", fmt.Errorf("%s is a file, not a run directory; give either a directory and a profile, or a profile file alone", dir)
+		}
+		return dir, nil
+	}
+	scen, err := scenarioDir(dir)
+	if err != nil {
+		return "", err
+	}
+	if prof == "" {
+		prof = defaultKind
+	}
+	if !isPath(prof) {
+		path := filepath.Join(scen, rundir.ProfilesDir, prof+profileExt)
+		if _, err := os.Stat(path); err != nil {
+			return "", fmt.Errorf("no %s profile in %s: %w; %s", prof, scen, err, available(scen))
+		}
+		return path, nil
+	}
+	candidates := []string{prof}
+	if !filepath.IsAbs(prof) {
+		candidates = []string{filepath.Join(scen, prof), filepath.Join(scen, rundir.ProfilesDir, prof), prof}
+	}
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("profile %s: not found (looked for %s)", prof, strings.Join(candidates, ", "))
+}
+
+// isPath tells a path from a kind name: kinds have no separator and no
+// extension.
+func isPath(s string) bool {
+	return strings.ContainsRune(s, filepath.Separator) || strings.ContainsRune(s, '/') || strings.Contains(s, ".")
+}
+
+// scenarioDir returns dir itself for a scenario run directory, or the only
+// scenario of a batch directory.
+func scenarioDir(dir string) (string, error) {
+	if exists(filepath.Join(dir, rundir.RunFile)) {
+		return dir, nil
+	}
+	batchPath := filepath.Join(dir, rundir.BatchFile)
+	if !exists(batchPath) {
+		return "", fmt.Errorf("%s is not a run directory: it has neither %s (a scenario) nor %s (a batch)", dir, rundir.RunFile, rundir.BatchFile)
+	}
+	data, err := os.ReadFile(batchPath)
+	if err != nil {
+		return "", fmt.Errorf("read batch: %w", err)
+	}
+	var b rundir.Batch
+	if err := json.Unmarshal(data, &b); err != nil {
+		return "", fmt.Errorf("read %s: %w", batchPath, err)
+	}
+	switch len(b.Scenarios) {
+	case 0:
+		return "", fmt.Errorf("batch %s has no scenarios", dir)
+	case 1:
+		return filepath.Join(dir, b.Scenarios[0].Dir), nil
+	}
+	var dirs []string
+	for _, sc := range b.Scenarios {
+		dirs = append(dirs, filepath.Join(dir, sc.Dir))
+	}
+	return "", fmt.Errorf("batch %s has %d scenarios; name one of its directories: %s", dir, len(dirs), strings.Join(dirs, ", "))
+}
+
+// available lists the merged profile kinds a scenario directory has.
+func available(scen string) string {
+	entries, _ := os.ReadDir(filepath.Join(scen, rundir.ProfilesDir))
+	var kinds []string
+	for _, e := range entries {
+		if k, ok := strings.CutSuffix(e.Name(), profileExt); ok && !e.IsDir() {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return "it has no merged profiles"
+	}
+	rank := func(k string) int {
+		if i := slices.Index(kindOrder, k); i >= 0 {
+			return i
+		}
+		return len(kindOrder)
+	}
+	slices.SortFunc(kinds, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	return "available: " + strings.Join(kinds, ", ")
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

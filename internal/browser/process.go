@@ -1,0 +1,92 @@
+package browser
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// reap kills every process that still has dataDir in its command line, and
+// waits until none is left for a few looks in a row.
+//
+// The main Chromium process is our child and chromedp waits for it, but its
+// helpers (zygote, renderer, GPU, network, crashpad) are its children, not
+// ours: when the main process is killed they are re-parented and can live on.
+// They are found by the user data directory, which Chromium passes to them
+// and which is unique to one browser, so no other browser on the machine is
+// touched. A helper can fork just as its parent dies, hence the repeated looks.
+func reap(dataDir string, limit time.Duration) error {
+	const quietLooks = 3
+	deadline := time.Now().Add(limit)
+	quiet := 0
+	var left []int
+	for {
+		left = processesUsing(dataDir)
+		for _, pid := range left {
+			_ = syscall.Kill(pid, syscall.SIGKILL) // it may be gone already
+		}
+		if len(left) == 0 {
+			quiet++
+			if quiet == quietLooks {
+				return nil
+			}
+		} else {
+			quiet = 0
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var b strings.Builder
+	for _, pid := range left {
+		fmt.Fprintf(&b, "\n  %d %s", pid, cmdline(pid))
+	}
+	return errors.New("processes still running after " + limit.String() + ":" + b.String())
+}
+
+// processesUsing returns the ids of the processes, other than this one, that
+// have dir in an argument of their command line. A zombie has an empty command
+// line, so a killed process that is only waiting to be reaped by its new
+// parent does not count: it runs no code and holds no resources but its id.
+func processesUsing(dir string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil // no procfs: nothing can be checked, as on other systems
+	}
+	self := os.Getpid()
+	want := []byte(dir)
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue // gone meanwhile, or not ours to read
+		}
+		if bytes.Contains(b, want) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// cmdline returns the command line of a process, shortened, for messages.
+func cmdline(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return "(gone)"
+	}
+	s := strings.TrimSpace(string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}
