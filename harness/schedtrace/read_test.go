@@ -1,0 +1,446 @@
+package schedtrace
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/exp/trace"
+)
+
+const ms = int64(time.Millisecond)
+
+// tracedWorkload runs the workload child once: its trace (with 10ms
+// generations, so that cut copies keep whole generations) and its times.
+type tracedWorkload struct {
+	data  []byte
+	times workloadTimes
+}
+
+var (
+	workloadOnce sync.Once
+	workloadRes  tracedWorkload
+)
+
+func workload(t *testing.T) tracedWorkload {
+	t.Helper()
+	workloadOnce.Do(func() { workloadRes = runWorkload(t) })
+	if workloadRes.data == nil {
+		t.Fatal("workload child failed (see the first test that ran it)")
+	}
+	return workloadRes
+}
+
+func runWorkload(t *testing.T) tracedWorkload {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "w.trace")
+	out, _ := runChild(t, "workload:"+path, "GODEBUG=traceadvanceperiod=10000000")
+	var w tracedWorkload
+	if err := json.Unmarshal(out, &w.times); err != nil {
+		t.Fatalf("workload child output %q: %v", out, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.data = data
+	return w
+}
+
+func mustRead(t *testing.T, data []byte, opt Options) *Schedule {
+	t.Helper()
+	s, err := Read(bytes.NewReader(data), opt)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return s
+}
+
+func worker(s *Schedule, id string) *Goroutine {
+	for i := range s.Goroutines {
+		if s.Goroutines[i].Worker == id {
+			return &s.Goroutines[i]
+		}
+	}
+	return nil
+}
+
+func laneByID(s *Schedule, id int64) *Goroutine {
+	for i := range s.Goroutines {
+		if s.Goroutines[i].ID == id {
+			return &s.Goroutines[i]
+		}
+	}
+	return nil
+}
+
+func between(t *testing.T, what string, v, lo, hi int64) {
+	t.Helper()
+	if v < lo || v > hi {
+		t.Errorf("%s = %.1fms, want in [%.1f, %.1f]ms", what, float64(v)/1e6, float64(lo)/1e6, float64(hi)/1e6)
+	}
+}
+
+func TestKnownWork(t *testing.T) {
+	w := workload(t)
+	s := mustRead(t, w.data, Options{})
+	if s.Truncated || !s.WallClock || s.Binned {
+		t.Fatalf("Truncated=%v (%s) WallClock=%v Binned=%v", s.Truncated, s.Err, s.WallClock, s.Binned)
+	}
+	// Generous upper bounds: the machine is shared, the lower bounds are what
+	// the workload guarantees.
+	const slack = 40 * ms
+	spin, sleep, blk := worker(s, "w1"), worker(s, "w2"), worker(s, "w3")
+	if spin == nil || sleep == nil || blk == nil {
+		t.Fatalf("worker lanes missing: %+v", laneNames(s))
+	}
+	for _, c := range []struct {
+		g    *Goroutine
+		name string
+	}{{spin, ".spinWorker"}, {sleep, ".sleepWorker"}, {blk, ".chanSyscallWorker"}} {
+		if !strings.HasSuffix(c.g.Name, c.name) {
+			t.Errorf("worker %s: name %q, want suffix %q", c.g.Worker, c.g.Name, c.name)
+		}
+	}
+	// The spinner is on a P or waiting for one for the whole spin.
+	between(t, "spin scheduled+runnable", spin.Totals.Scheduled()+spin.Totals[Runnable], int64(spinFor)-2*ms, int64(spinFor)+slack)
+	between(t, "spin scheduled", spin.Totals.Scheduled(), int64(spinFor)/2, int64(spinFor)+slack)
+	between(t, "sleep blocked", sleep.Totals[Blocked], int64(sleepFor)-2*ms, int64(sleepFor)+slack)
+	between(t, "sleep scheduled", sleep.Totals.Scheduled(), 0, 5*ms)
+	between(t, "chan blocked", blk.Totals[Blocked], int64(blockFor)/2, int64(blockFor)+slack)
+	between(t, "syscall", blk.Totals[Syscall], int64(syscallFor)-2*ms, int64(syscallFor)+slack)
+
+	// A goroutine runs only on a running P.
+	var procRunning int64
+	for _, p := range s.Procs {
+		var sum int64
+		for _, v := range p.Bins {
+			sum += v
+		}
+		if sum != p.RunningNs || p.FirstBin+len(p.Bins) > s.NumBins {
+			t.Errorf("P %d: bins sum %d, RunningNs %d", p.ID, sum, p.RunningNs)
+		}
+		procRunning += p.RunningNs
+	}
+	if procRunning < s.Totals.Scheduled() || procRunning > int64(len(s.Procs))*(s.EndNs-s.StartNs) {
+		t.Errorf("Ps ran %dns, goroutines were scheduled %dns, %d Ps", procRunning, s.Totals.Scheduled(), len(s.Procs))
+	}
+
+	// The wall window lies within the times taken around trace.Start/Stop.
+	between(t, "start − before", s.StartNs-w.times.BeforeNs, 0, 10*ms)
+	between(t, "after − end", w.times.AfterNs-s.EndNs, 0, 10*ms)
+
+	checkConsistent(t, s)
+}
+
+func laneNames(s *Schedule) []string {
+	var n []string
+	for _, g := range s.Goroutines {
+		n = append(n, g.Worker+":"+g.Name)
+	}
+	return n
+}
+
+// checkConsistent checks the invariants of any Schedule: bins sum to totals,
+// lanes sum to the schedule, intervals (if kept) are ordered, inside the
+// trace, and sum to totals and to the bins.
+func checkConsistent(t *testing.T, s *Schedule) {
+	t.Helper()
+	var sum StateNs
+	count := 0
+	lanes := append([]Goroutine(nil), s.Goroutines...)
+	if s.Other != nil {
+		lanes = append(lanes, *s.Other)
+	}
+	for _, g := range lanes {
+		count += g.Count
+		sum.add(&g.Totals)
+		var bsum StateNs
+		for _, b := range g.Bins {
+			bsum.add(&b)
+		}
+		if bsum != g.Totals {
+			t.Errorf("goroutine %d: bins sum %v != totals %v", g.ID, bsum, g.Totals)
+		}
+		if g.FirstBin < 0 || g.FirstBin+len(g.Bins) > s.NumBins {
+			t.Errorf("goroutine %d: bins [%d, %d) outside [0, %d)", g.ID, g.FirstBin, g.FirstBin+len(g.Bins), s.NumBins)
+		}
+		if s.Binned && len(g.Intervals) > 0 {
+			t.Errorf("goroutine %d: intervals in a binned schedule", g.ID)
+		}
+		if s.Binned || g.ID == 0 {
+			continue
+		}
+		var isum StateNs
+		for i, iv := range g.Intervals {
+			if iv.EndNs <= iv.StartNs || iv.StartNs < s.StartNs || iv.EndNs > s.EndNs ||
+				(i > 0 && iv.StartNs < g.Intervals[i-1].EndNs) {
+				t.Fatalf("goroutine %d: bad interval %d %+v (trace %d..%d)", g.ID, i, iv, s.StartNs, s.EndNs)
+			}
+			isum[iv.State] += iv.EndNs - iv.StartNs
+		}
+		if isum != g.Totals {
+			t.Errorf("goroutine %d: intervals sum %v != totals %v", g.ID, isum, g.Totals)
+		}
+		if first, want := binIntervals(s, g.Intervals); len(want) > 0 && (first != g.FirstBin || !reflect.DeepEqual(want, g.Bins)) {
+			t.Errorf("goroutine %d: bins from intervals differ from streamed bins", g.ID)
+		}
+	}
+	if sum != s.Totals {
+		t.Errorf("lanes sum %v != schedule totals %v", sum, s.Totals)
+	}
+	var all StateNs
+	for _, b := range s.Bins {
+		all.add(&b)
+	}
+	if all != s.Totals || len(s.Bins) != s.NumBins {
+		t.Errorf("schedule bins sum %v (%d bins) != totals %v (%d bins)", all, len(s.Bins), s.Totals, s.NumBins)
+	}
+	if count != s.NumGoroutines {
+		t.Errorf("lanes hold %d goroutines, NumGoroutines %d", count, s.NumGoroutines)
+	}
+}
+
+// binIntervals bins intervals on the schedule's final grid directly — the
+// reference for the streamed, halved bins.
+func binIntervals(s *Schedule, ivs []Interval) (first int, bins []StateNs) {
+	if len(ivs) == 0 {
+		return 0, nil
+	}
+	idx := func(w int64) int { return int((w - s.BinOriginNs) / s.BinNs) }
+	first = idx(ivs[0].StartNs)
+	bins = make([]StateNs, idx(ivs[len(ivs)-1].EndNs-1)-first+1)
+	for _, iv := range ivs {
+		for a := iv.StartNs; a < iv.EndNs; {
+			i := idx(a)
+			e := min(iv.EndNs, s.BinOriginNs+int64(i+1)*s.BinNs)
+			bins[i-first][iv.State] += e - a
+			a = e
+		}
+	}
+	return first, bins
+}
+
+func TestTruncated(t *testing.T) {
+	w := workload(t)
+	full := mustRead(t, w.data, Options{})
+	for _, frac := range []float64{0.01, 0.3, 0.6, 0.9, 0.999} {
+		n := int(float64(len(w.data)) * frac)
+		s := mustRead(t, w.data[:n], Options{})
+		if !s.Truncated || s.Err == "" {
+			t.Errorf("cut at %d/%d: Truncated=%v Err=%q", n, len(w.data), s.Truncated, s.Err)
+		}
+		if s.StartNs == 0 { // no whole generation
+			if frac >= 0.6 {
+				t.Errorf("cut at %.0f%%: no events", frac*100)
+			}
+			continue
+		}
+		if s.StartNs != full.StartNs || s.EndNs > full.EndNs || s.Events >= full.Events {
+			t.Errorf("cut at %.0f%%: window %d..%d (%d events), full %d..%d (%d)", frac*100,
+				s.StartNs, s.EndNs, s.Events, full.StartNs, full.EndNs, full.Events)
+		}
+		// Whatever was read agrees with the whole trace up to the cut.
+		for _, g := range s.Goroutines {
+			fg := laneByID(full, g.ID)
+			if fg == nil || fg.Name != g.Name || fg.Worker != g.Worker {
+				t.Errorf("cut at %.0f%%: goroutine %d %q %q, full %+v", frac*100, g.ID, g.Name, g.Worker, fg)
+				continue
+			}
+			for st, v := range g.Totals {
+				if v > fg.Totals[st] {
+					t.Errorf("cut at %.0f%%: goroutine %d %s %d > full %d", frac*100, g.ID, State(st), v, fg.Totals[st])
+				}
+			}
+		}
+		if frac >= 0.9 && (worker(s, "w1") == nil || worker(s, "w2") == nil || worker(s, "w3") == nil) {
+			t.Errorf("cut at %.0f%%: workers missing: %v", frac*100, laneNames(s))
+		}
+		checkConsistent(t, s)
+	}
+}
+
+func TestBinnedMatchesExact(t *testing.T) {
+	w := workload(t)
+	exact := mustRead(t, w.data, Options{})
+	binned := mustRead(t, w.data, Options{MaxIntervals: -1})
+	if exact.Binned || !binned.Binned {
+		t.Fatalf("Binned: exact %v, binned %v", exact.Binned, binned.Binned)
+	}
+	if exact.Totals != binned.Totals || !reflect.DeepEqual(exact.Bins, binned.Bins) {
+		t.Errorf("totals differ: exact %v, binned %v", exact.Totals, binned.Totals)
+	}
+	for i := range exact.Goroutines {
+		e, b := exact.Goroutines[i], binned.Goroutines[i]
+		if e.ID != b.ID || e.Totals != b.Totals || !reflect.DeepEqual(e.Bins, b.Bins) {
+			t.Errorf("lane %d: exact %d %v, binned %d %v", i, e.ID, e.Totals, b.ID, b.Totals)
+		}
+	}
+	checkConsistent(t, binned)
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	s := mustRead(t, workload(t).data, Options{})
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Schedule
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s, &back) {
+		t.Error("schedule changed in a JSON round trip")
+	}
+	if !bytes.Contains(data, []byte(`"State":"syscall"`)) {
+		t.Error("states are not written by name")
+	}
+}
+
+// TestTwoProcessesOneClock traces two processes one after the other: their
+// schedules land on one wall-clock axis in the right order, and with a
+// common window they share the bin grid.
+func TestTwoProcessesOneClock(t *testing.T) {
+	a, b := runWorkload(t), runWorkload(t)
+	sa, sb := mustRead(t, a.data, Options{}), mustRead(t, b.data, Options{})
+	if !(sa.StartNs >= a.times.BeforeNs && sa.EndNs <= a.times.AfterNs &&
+		a.times.AfterNs <= b.times.BeforeNs &&
+		sb.StartNs >= b.times.BeforeNs && sb.EndNs <= b.times.AfterNs) {
+		t.Errorf("windows out of order: a %d..%d in %+v, b %d..%d in %+v",
+			sa.StartNs, sa.EndNs, a.times, sb.StartNs, sb.EndNs, b.times)
+	}
+	// Both processes see one host clock: wall − trace time agrees.
+	if d := clockOffset(t, a.data) - clockOffset(t, b.data); d < -ms || d > ms {
+		t.Errorf("wall−trace offsets of the two processes differ by %dns", d)
+	}
+
+	opt := Options{WindowStartNs: a.times.BeforeNs, WindowEndNs: b.times.AfterNs, Bins: 500}
+	wa, wb := mustRead(t, a.data, opt), mustRead(t, b.data, opt)
+	if wa.BinOriginNs != opt.WindowStartNs || wa.BinNs != wb.BinNs || wa.BinOriginNs != wb.BinOriginNs ||
+		wa.NumBins != 500 || wb.NumBins != 500 {
+		t.Fatalf("grids differ: a %d+%d×%d, b %d+%d×%d", wa.BinOriginNs, wa.NumBins, wa.BinNs, wb.BinOriginNs, wb.NumBins, wb.BinNs)
+	}
+	// a's activity is in the earlier bins, b's in the later ones.
+	lastA, firstB := lastBusy(wa), firstBusy(wb)
+	if lastA < 0 || firstB < 0 || lastA > firstB {
+		t.Errorf("a busy until bin %d, b busy from bin %d", lastA, firstB)
+	}
+	if wa.Totals != sa.Totals {
+		t.Errorf("a window covering the trace changed totals: %v vs %v", wa.Totals, sa.Totals)
+	}
+	checkConsistent(t, wa)
+	checkConsistent(t, wb)
+
+	// A window starting mid-syscall clips the syscall exactly.
+	var sys Interval
+	for _, iv := range worker(sa, "w3").Intervals {
+		if iv.State == Syscall {
+			sys = iv
+		}
+	}
+	mid := (sys.StartNs + sys.EndNs) / 2
+	c := mustRead(t, a.data, Options{WindowStartNs: mid, WindowEndNs: sa.EndNs})
+	if got := worker(c, "w3").Totals[Syscall]; sys.EndNs == 0 || got != sys.EndNs-mid {
+		t.Errorf("syscall %+v clipped at %d: %dns, want %d", sys, mid, got, sys.EndNs-mid)
+	}
+	if c.Totals.Sum() >= sa.Totals.Sum() {
+		t.Errorf("clipped totals %v, whole %v", c.Totals, sa.Totals)
+	}
+	for _, g := range c.Goroutines {
+		for _, iv := range g.Intervals {
+			if iv.StartNs < mid {
+				t.Fatalf("interval %+v before the window start %d", iv, mid)
+			}
+		}
+	}
+	checkConsistent(t, c)
+}
+
+func clockOffset(t *testing.T, data []byte) int64 {
+	r, err := trace.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev, err := r.ReadEvent()
+		if err != nil {
+			t.Fatalf("no clock snapshot: %v", err)
+		}
+		if ev.Kind() == trace.EventSync {
+			if cs := ev.Sync().ClockSnapshot; cs != nil {
+				return cs.Wall.UnixNano() - int64(cs.Mono)
+			}
+		}
+	}
+}
+
+func firstBusy(s *Schedule) int {
+	for i, b := range s.Bins {
+		if b.Scheduled() > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastBusy(s *Schedule) int {
+	for i := len(s.Bins) - 1; i >= 0; i-- {
+		if s.Bins[i].Scheduled() > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestGarbage(t *testing.T) {
+	w := workload(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	junk := make([]byte, 4096)
+	for i := range junk {
+		junk[i] = byte(rng.Uint32())
+	}
+	for _, in := range [][]byte{nil, []byte("hello"), junk, []byte("go 1.99 trace\x00\x00\x00")} {
+		if s, err := Read(bytes.NewReader(in), Options{}); err == nil {
+			t.Errorf("Read(%q…) = %+v, want an error", in[:min(len(in), 16)], s)
+		}
+	}
+	if _, err := Read(bytes.NewReader(nil), Options{WindowStartNs: 2, WindowEndNs: 1}); err == nil {
+		t.Error("inverted window accepted")
+	}
+	// A valid header then junk, and a real trace with flipped bytes: no
+	// panic; a schedule flagged Truncated or an error.
+	inputs := [][]byte{append(append([]byte(nil), w.data[:16]...), junk...)}
+	for i := 0; i < 20; i++ {
+		d := append([]byte(nil), w.data...)
+		for j := 0; j < 8; j++ {
+			d[16+rng.IntN(len(d)-16)] ^= byte(1 + rng.IntN(255))
+		}
+		inputs = append(inputs, d)
+	}
+	for _, in := range inputs {
+		s, err := Read(bytes.NewReader(in), Options{})
+		if err == nil && s == nil {
+			t.Error("nil schedule without error")
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	if data, err := traceInProcess(func() { time.Sleep(time.Millisecond) }); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("go 1.26 trace\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := Read(bytes.NewReader(in), Options{Bins: 50, MaxLanes: 4})
+		if err == nil && s == nil {
+			t.Fatal("nil schedule without error")
+		}
+	})
+}
