@@ -58,6 +58,7 @@ func TestScripts(t *testing.T) {
 			"cp-tree":    cpTree,
 			"rm-report":  rmReport,
 			"same-files": sameFiles,
+			"find-files": findFiles,
 			// exitcode N CMD ARGS... runs CMD and checks its exit code is
 			// exactly N (testscript's ! only says "not zero").
 			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -151,4 +152,16 @@ func treeFiles(ts *testscript.TestScript, root string) []string {
 	ts.Check(err)
 	sort.Strings(out)
 	return out
+}
+
+// find-files DIR NAME prints every file named NAME under DIR.
+func findFiles(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: find-files dir name")
+	}
+	for _, f := range treeFiles(ts, ts.MkAbs(args[0])) {
+		if filepath.Base(f) == args[1] {
+			fmt.Fprintln(ts.Stdout(), filepath.Join(args[0], f))
+		}
+	}
 }

@@ -60,6 +60,12 @@ func Merge(dir string, run *rundir.Run) ([]rundir.Profile, []string, error) {
 			p := &t.Processes[pi]
 			for _, f := range p.Files {
 				name := filepath.Base(f)
+				if strings.HasSuffix(name, ".pb.gz"+worker.Partial) {
+					kind := strings.TrimSuffix(name, ".pb.gz"+worker.Partial)
+					inputs = append(inputs, &input{kind: kind, path: f, trial: t, process: p,
+						err: fmt.Errorf("incomplete: the process was killed before it finished writing it")})
+					continue
+				}
 				if !strings.HasSuffix(name, ".pb.gz") {
 					continue
 				}
@@ -128,6 +134,9 @@ func parseAll(dir string, inputs []*input) {
 		go func() {
 			defer wg.Done()
 			for in := range jobs {
+				if in.err != nil {
+					continue
+				}
 				in.prof, in.err = parseFile(filepath.Join(dir, in.path))
 				if in.err == nil {
 					label(in)

@@ -27,7 +27,7 @@ func (r *Runner) commandTrial(ctx context.Context, sc *scenario.Scenario, dir st
 	select {
 	case <-p.exited:
 	case <-ctx.Done():
-		r.endAll([]*proc{p})
+		r.endAll([]*proc{p}, interrupted(ctx))
 	}
 	rec := p.rec
 	rec.Files = r.processFiles(dir, t, &rec, p)

@@ -88,7 +88,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 	}
 	if t.Error != "" { // not every process started: end the ones that did
 		ending = true
-		go r.endAll(procs)
+		go r.endAll(procs, false)
 	}
 	for live > 0 {
 		select {
@@ -120,7 +120,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 		case <-ctx.Done():
 			if !ending {
 				ending = true
-				go r.endAll(procs)
+				go r.endAll(procs, interrupted(ctx))
 			}
 		}
 	}

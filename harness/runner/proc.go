@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -208,8 +210,38 @@ func (p *proc) failed() string {
 // its stderr, for the trial's error.
 func (p *proc) describeFailure(name string) string {
 	msg := fmt.Sprintf("%s (pid %d): %s", name, p.rec.PID, p.failed())
-	if p.rec.StderrTail != "" {
-		msg += "; stderr: " + lastLines([]byte(p.rec.StderrTail), 5, 1024)
+	if s := stderrGist(p.stderr.Bytes()); s != "" {
+		msg += "; stderr: " + s
 	}
 	return msg
+}
+
+var goCrash = regexp.MustCompile(`(?m)^(panic|fatal error): .*$`)
+
+// stderrGist picks what to quote of a failed process's stderr: for a Go
+// crash, the panic line and the frame that panicked (the last lines are
+// the goroutine dump's tail, which says nothing); otherwise the last lines.
+func stderrGist(b []byte) string {
+	if loc := goCrash.FindIndex(b); loc != nil {
+		lines := strings.Split(string(b[loc[0]:]), "\n")
+		gist := lines[0]
+		inStack := false
+		for _, l := range lines[1:] {
+			switch {
+			case strings.HasPrefix(l, "goroutine "):
+				inStack = true
+			case !inStack || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "panic(") || strings.HasPrefix(l, "runtime."):
+				// file:line lines, and the runtime's own frames
+			default:
+				// "pkg.(*T).Method(0x1, {0x2, 0x3})": the argument
+				// words mean nothing to a reader.
+				if j := strings.LastIndex(l, "("); j > 0 && strings.HasSuffix(l, ")") {
+					l = l[:j]
+				}
+				return gist + " in " + strings.TrimSpace(l)
+			}
+		}
+		return gist
+	}
+	return lastLines(b, 5, 1024)
 }

@@ -71,6 +71,13 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, dir string) (*r
 		StartNs:        time.Now().UnixNano(),
 	}
 	trials := plan(sc)
+	// run.json is rewritten after every trial, marked incomplete until the
+	// end: if the harness itself is killed, what it measured so far is on
+	// disk and says it is partial.
+	checkpoint := func() error { return rundir.WriteJSON(filepath.Join(dir, rundir.RunFile), run) }
+	if err := checkpoint(); err != nil {
+		return nil, err
+	}
 	for i, pt := range trials {
 		if ctx.Err() != nil {
 			run.Interrupted = true
@@ -84,6 +91,9 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, dir string) (*r
 		t.Seq = i
 		run.Order = append(run.Order, t.ID)
 		run.Trials = append(run.Trials, *t)
+		if err := checkpoint(); err != nil {
+			return nil, err
+		}
 		r.progress(Event{Scenario: sc.Name, Trial: pt.id(), Index: i, Total: len(trials), Done: true, Status: t.Status})
 		if t.Status == rundir.StatusInterrupted {
 			run.Interrupted = true
@@ -122,6 +132,10 @@ func (r *Runner) grace() time.Duration {
 	return 2 * time.Second
 }
 
+// interruptGrace is the SIGTERM → SIGKILL grace when the harness itself
+// is being stopped: the user is waiting, and a report must follow quickly.
+const interruptGrace = time.Second
+
 // trial runs one planned trial, whatever its workload.
 func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, pt planned) (*rundir.Trial, error) {
 	t := &rundir.Trial{
@@ -154,30 +168,40 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	if note := leftoverNote(t.Observed); note != "" {
 		t.Notes = append(t.Notes, note)
 	}
+	summarize(t)
 	switch {
 	case ctx.Err() != nil:
 		t.Status = rundir.StatusInterrupted
 		t.Error = "the harness was interrupted during this trial"
 	case tctx.Err() != nil:
 		t.Status = rundir.StatusTimeout
-		t.Error = fmt.Sprintf("timed out after %v (timeout %v); ended with SIGTERM, then SIGKILL after %v",
-			time.Duration(t.EndNs-t.SpawnNs).Round(time.Millisecond), sc.Timeout, r.grace())
+		how := "ended with SIGTERM"
+		for _, p := range t.Processes {
+			if p.Signal == "SIGKILL" {
+				how = fmt.Sprintf("SIGTERM, then SIGKILL after %v for what ignored it", r.grace())
+			}
+		}
+		t.Error = fmt.Sprintf("timed out after %v (timeout %v); %s",
+			time.Duration(t.EndNs-t.SpawnNs).Round(time.Millisecond), sc.Timeout, how)
 	case t.Error != "":
 		t.Status = rundir.StatusFailed
 	default:
 		t.Status = rundir.StatusOK
 	}
-	summarize(t)
 	return t, nil
 }
 
 // endAll asks every live child to stop, then kills what is left after the
 // grace period. It returns when every child has been reaped.
-func (r *Runner) endAll(procs []*proc) {
+func (r *Runner) endAll(procs []*proc, interrupted bool) {
 	for _, p := range procs {
 		p.signalGroup(syscall.SIGTERM)
 	}
-	timer := time.NewTimer(r.grace())
+	grace := r.grace()
+	if interrupted {
+		grace = min(grace, interruptGrace)
+	}
+	timer := time.NewTimer(grace)
 	defer timer.Stop()
 	for _, p := range procs {
 		select {
@@ -230,4 +254,10 @@ func summarize(t *rundir.Trial) {
 		t.CoresBusy = float64(t.CPUUserNs+t.CPUSysNs) / float64(t.WallNs)
 	}
 	sort.Slice(t.Runs, func(i, j int) bool { return t.Runs[i].ID < t.Runs[j].ID })
+}
+
+// interrupted tells a trial's context ended by the harness being stopped
+// from one that ran past the trial's timeout.
+func interrupted(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }

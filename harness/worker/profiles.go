@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
+	"strings"
 	"sync"
 
 	"github.com/felixge/fgprof"
@@ -48,7 +49,7 @@ func startRecorder(dir string, kinds []string) (*recorder, error) {
 			f.Close()
 			return nil, fmt.Errorf("start cpu profile: %w", err)
 		}
-		r.closers = append(r.closers, func() error { pprof.StopCPUProfile(); return f.Close() })
+		r.closers = append(r.closers, func() error { pprof.StopCPUProfile(); return r.finish(f) })
 	}
 	if r.kinds["trace"] {
 		f, err := r.create("trace.out")
@@ -59,7 +60,7 @@ func startRecorder(dir string, kinds []string) (*recorder, error) {
 			f.Close()
 			return nil, fmt.Errorf("start trace: %w", err)
 		}
-		r.closers = append(r.closers, func() error { trace.Stop(); return f.Close() })
+		r.closers = append(r.closers, func() error { trace.Stop(); return r.finish(f) })
 	}
 	if r.kinds["wall"] {
 		f, err := r.create("wall.pb.gz")
@@ -69,15 +70,16 @@ func startRecorder(dir string, kinds []string) (*recorder, error) {
 		stop := fgprof.Start(f, fgprof.FormatPprof)
 		r.closers = append(r.closers, func() error {
 			err := stopFgprof(stop)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
 			if errors.Is(err, errNoWallSamples) {
 				// Not a failure: the process ended within fgprof's
 				// first sampling period. Leave no empty file behind.
+				f.Close()
 				os.Remove(f.Name())
 				r.drop("wall.pb.gz")
 				return nil
+			}
+			if ferr := r.finish(f); err == nil {
+				err = ferr
 			}
 			return err
 		})
@@ -110,13 +112,34 @@ func (r *recorder) drop(name string) {
 	}
 }
 
+// Partial is the suffix of a raw file still being written. A process
+// that is killed outright leaves its files under that name: incomplete,
+// and recognisably so; a clean stop (SIGTERM included) renames them.
+const Partial = ".partial"
+
 func (r *recorder) create(name string) (*os.File, error) {
-	f, err := os.Create(filepath.Join(r.dir, name))
+	f, err := os.Create(filepath.Join(r.dir, name+Partial))
 	if err != nil {
 		return nil, fmt.Errorf("create profile: %w", err)
 	}
 	r.files = append(r.files, name)
 	return f, nil
+}
+
+// finish closes a file made by create and gives it its final name.
+func (r *recorder) finish(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	final := strings.TrimSuffix(f.Name(), Partial)
+	if err := os.Rename(f.Name(), final); err != nil {
+		return fmt.Errorf("write %s: %w", final, err)
+	}
+	return nil
 }
 
 // snapshotGoroutines records the goroutine profile now, while the workers
@@ -151,8 +174,10 @@ func (r *recorder) stop() ([]string, error) {
 			}
 			if err := pprof.Lookup(kind).WriteTo(f, 0); err != nil {
 				errs = append(errs, fmt.Errorf("write %s profile: %w", kind, err))
+				f.Close()
+				return
 			}
-			if err := f.Close(); err != nil {
+			if err := r.finish(f); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -170,10 +195,17 @@ func (r *recorder) stop() ([]string, error) {
 		snap := r.snapshot
 		r.mu.Unlock()
 		if r.kinds["goroutine"] && snap != nil {
-			if err := os.WriteFile(filepath.Join(r.dir, "goroutine.pb.gz"), snap, 0o644); err != nil {
+			f, err := r.create("goroutine.pb.gz")
+			if err == nil {
+				_, err = f.Write(snap)
+				if err == nil {
+					err = r.finish(f)
+				} else {
+					f.Close()
+				}
+			}
+			if err != nil {
 				errs = append(errs, err)
-			} else {
-				r.files = append(r.files, "goroutine.pb.gz")
 			}
 		}
 		if len(errs) > 0 {

@@ -28,6 +28,9 @@ type Params struct {
 	Passes       int64         `json:"passes,omitempty"`
 	CriticalWork int64         `json:"critical_work,omitempty"`
 	OutsideWork  int64         `json:"outside_work,omitempty"`
+	Fault        string        `json:"fault,omitempty"`
+	Target       int64         `json:"target,omitempty"`
+	SpewMB       int64         `json:"spew_mb,omitempty"`
 }
 
 // ParamType says how a parameter is written in a scenario file.
