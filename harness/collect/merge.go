@@ -5,10 +5,12 @@ package collect
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -50,6 +52,10 @@ type input struct {
 // with each other: mutex and block profiles, for one, would merge without
 // complaint and mean nothing.
 func Merge(dir string, run *rundir.Run) ([]rundir.Profile, []string, error) {
+	// Parsed profiles are many small objects, all live until the merge is
+	// written: at the default setting a third of the time went to the
+	// garbage collector scanning them again and again.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	var inputs []*input
 	for ti := range run.Trials {
 		t := &run.Trials[ti]
@@ -108,7 +114,13 @@ func Merge(dir string, run *rundir.Run) ([]rundir.Profile, []string, error) {
 		}
 		rel := filepath.Join(rundir.ProfilesDir, kind+".pb.gz")
 		var buf bytes.Buffer
-		if err := merged.Write(&buf); err != nil {
+		// gzip's fastest level: profile.Write's default level took a
+		// third of the merge's time, for a file a few percent smaller.
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		if err := merged.WriteUncompressed(zw); err != nil {
+			return nil, warnings, fmt.Errorf("encode %s: %w", rel, err)
+		}
+		if err := zw.Close(); err != nil {
 			return nil, warnings, fmt.Errorf("encode %s: %w", rel, err)
 		}
 		if err := rundir.WriteFile(filepath.Join(dir, rel), buf.Bytes()); err != nil {
@@ -200,7 +212,7 @@ func label(in *input) {
 }
 
 // mergeKind merges one kind's profiles and makes the header true.
-// profile.Merge sums DurationNanos, which for N processes running side by
+// profile.Merge would sum DurationNanos, which for N processes running side by
 // side claims N times the time that passed; pprof then shows a wrong
 // "Total samples … (x%)". Instead the duration is the sum, over trials, of
 // the span each trial's profiles cover: the wall time the profile actually
@@ -226,7 +238,7 @@ func mergeKind(scenarioName, kind string, ins []*input) (*profile.Profile, error
 			s.end = max(s.end, p.TimeNanos+p.DurationNanos)
 		}
 	}
-	merged, err := profile.Merge(profs)
+	merged, err := concat(profs)
 	if err != nil {
 		return nil, err
 	}
