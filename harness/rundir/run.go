@@ -66,9 +66,12 @@ type Trial struct {
 	Workers int    `json:"workers"`
 	Rep     int    `json:"rep"` // 1-based within (model, workers); warm-ups count separately
 	Warmup  bool   `json:"warmup"`
-	Seq     int    `json:"seq"` // position in the run order, 0-based
-	Status  string `json:"status"`
-	Error   string `json:"error,omitempty"`
+	// Bare: run without profiles and without the outside sampler, as the
+	// baseline of `harness run --overhead`. Not in the summary table.
+	Bare   bool   `json:"bare,omitempty"`
+	Seq    int    `json:"seq"` // position in the run order, 0-based
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
 	// Notes are things a reviewer should know that did not fail the
 	// trial, such as processes it left behind.
 	Notes []string `json:"notes,omitempty"`

@@ -30,6 +30,9 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 		GIL: sc.GIL, GILInterval: sc.GILInterval,
 		Profiles: sc.Profiles, Processes: procIDs, Serial: serial, Dir: abs,
 	}
+	if t.Bare {
+		spec.Profiles = nil
+	}
 	specPath := filepath.Join(abs, rundir.SpecFile)
 	if err := rundir.WriteJSON(specPath, spec); err != nil {
 		return err
@@ -86,9 +89,19 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 			p.toChild.Write([]byte("go\n"))
 		}
 	}
-	if t.Error != "" { // not every process started: end the ones that did
+	// endAll runs beside the loop below; the records are read only once
+	// it has returned.
+	var endDone chan struct{}
+	end := func(interrupted bool) {
 		ending = true
-		go r.endAll(procs, false)
+		endDone = make(chan struct{})
+		go func() {
+			defer close(endDone)
+			r.endAll(procs, interrupted)
+		}()
+	}
+	if t.Error != "" { // not every process started: end the ones that did
+		end(false)
 	}
 	for live > 0 {
 		select {
@@ -119,10 +132,13 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 			}
 		case <-ctx.Done():
 			if !ending {
-				ending = true
-				go r.endAll(procs, interrupted(ctx))
+				end(interrupted(ctx))
 			}
 		}
+	}
+
+	if endDone != nil {
+		<-endDone
 	}
 
 	// Records, and why the trial failed if it did.

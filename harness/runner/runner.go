@@ -39,6 +39,9 @@ type Runner struct {
 	Grace time.Duration
 	// Progress, when set, is told as each trial starts and ends.
 	Progress func(Event)
+	// Overhead pairs every trial with a bare twin (no profiles, no
+	// sampler), so the cost of the instrumentation can be measured.
+	Overhead bool
 }
 
 // Event reports progress through a scenario's trials.
@@ -70,7 +73,7 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, dir string) (*r
 		Scenario:       *sc,
 		StartNs:        time.Now().UnixNano(),
 	}
-	trials := plan(sc)
+	trials := plan(sc, r.Overhead)
 	// run.json is rewritten after every trial, marked incomplete until the
 	// end: if the harness itself is killed, what it measured so far is on
 	// disk and says it is partial.
@@ -144,6 +147,7 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 		Workers: pt.Workers,
 		Rep:     pt.Rep,
 		Warmup:  pt.Warmup,
+		Bare:    pt.Bare,
 		Dir:     filepath.Join(rundir.RawDir, pt.id()),
 	}
 	abs := filepath.Join(dir, t.Dir)
@@ -152,7 +156,7 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	}
 	tctx, cancel := context.WithTimeout(ctx, sc.Timeout)
 	defer cancel()
-	w := startWatch(sc, t)
+	w := startWatch(sc, t, !pt.Bare)
 	var err error
 	if sc.Workload.IsCommand() {
 		err = r.commandTrial(tctx, sc, dir, t, w)

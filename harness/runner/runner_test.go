@@ -266,12 +266,16 @@ profiles: []
 	if th.Status != "ok" || pr.Status != "ok" {
 		t.Fatalf("%s %s / %s %s", th.Status, th.Error, pr.Status, pr.Error)
 	}
+	// Each process holds its own table; the thread model's two workers
+	// share one. (Compared with each other, not with absolute figures:
+	// the race detector, for one, inflates every process's RSS.)
 	const table = 48 << 20
-	if th.PeakRSSBytes < table || th.PeakRSSBytes > table*3/2+40<<20 {
-		t.Errorf("thread model peak RSS %d MiB, want one table (48 MiB) plus the runtime", th.PeakRSSBytes>>20)
+	if th.PeakRSSBytes < table {
+		t.Errorf("thread model peak RSS %d MiB, less than its table (48 MiB)", th.PeakRSSBytes>>20)
 	}
-	if pr.PeakRSSBytes < 2*table {
-		t.Errorf("process model peak RSS %d MiB, want two tables", pr.PeakRSSBytes>>20)
+	if pr.PeakRSSBytes < 2*table || pr.PeakRSSBytes-th.PeakRSSBytes < table*3/4 {
+		t.Errorf("process model peak RSS %d MiB vs thread model %d MiB: want about one more table (48 MiB)",
+			pr.PeakRSSBytes>>20, th.PeakRSSBytes>>20)
 	}
 }
 
@@ -305,7 +309,7 @@ profiles: []
 func TestPlanInterleaves(t *testing.T) {
 	sc := load(t, "name: p\nworkload: {kind: cpu}\nmodels: [serial, thread, process]\nworkers: [1, 2]\nrepeat: 2\nwarmup: 1\n")
 	var ids []string
-	for _, p := range plan(sc) {
+	for _, p := range plan(sc, false) {
 		ids = append(ids, p.id())
 	}
 	want := "serial-w1-warmup1 thread-w1-warmup1 process-w1-warmup1 serial-w1-r1 thread-w1-r1 process-w1-r1 serial-w1-r2 thread-w1-r2 process-w1-r2 " +

@@ -16,18 +16,23 @@ import (
 // its own where one can be made (exact CPU totals, and a sure way to end
 // every descendant), and the outside observer sampling its process tree.
 type watch struct {
-	group *cgroup.Group // nil without a writable cgroup v2
-	obs   *observe.Observer
+	group *cgroup.Group     // nil without a writable cgroup v2
+	obs   *observe.Observer // nil for a bare trial
 }
 
 var cgroupOK = sync.OnceValue(cgroup.Available)
 
-func startWatch(sc *scenario.Scenario, t *rundir.Trial) *watch {
+// startWatch prepares a trial's cgroup, and its observer when sample is
+// set (a bare trial, the overhead baseline, is not sampled).
+func startWatch(sc *scenario.Scenario, t *rundir.Trial, sample bool) *watch {
 	w := &watch{}
 	if cgroupOK() {
 		if g, err := cgroup.New("harness-" + sc.Name + "-" + t.ID); err == nil {
 			w.group = g
 		}
+	}
+	if !sample {
+		return w
 	}
 	discover := adoptedChildren
 	if w.group != nil {
@@ -51,8 +56,10 @@ func (w *watch) cgroupFD() int {
 // started watches a child the trial just started and has it reaped in
 // the background, with a last sample taken between its exit and its reaping.
 func (w *watch) started(p *proc) {
-	w.obs.Watch(p.rec.PID)
-	p.beforeReap = w.obs.Sample
+	if w.obs != nil {
+		w.obs.Watch(p.rec.PID)
+		p.beforeReap = w.obs.Sample
+	}
 	p.reap()
 }
 
@@ -60,13 +67,21 @@ func (w *watch) started(p *proc) {
 // observer, writes the samples and summarises them into the trial. Call it
 // after every process the trial started has been reaped.
 func (w *watch) finish(dir string, t *rundir.Trial) error {
-	live := w.obs.Live()
+	var live []int
+	if w.obs != nil {
+		live = w.obs.Live()
+	} else {
+		live = adoptedChildren()
+	}
 	if w.group != nil {
 		if pids, err := w.group.Procs(); err == nil {
 			live = append(live, pids...)
 		}
 	}
-	samples := w.obs.Stop()
+	var samples *observe.Samples
+	if w.obs != nil {
+		samples = w.obs.Stop()
+	}
 
 	if w.group != nil {
 		w.group.Kill()
@@ -84,7 +99,7 @@ func (w *watch) finish(dir string, t *rundir.Trial) error {
 		}
 		w.group.Close()
 	}
-	if len(t.Processes) == 0 {
+	if len(t.Processes) == 0 || samples == nil {
 		return nil
 	}
 
