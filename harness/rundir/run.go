@@ -101,8 +101,10 @@ type Trial struct {
 	// CoresBusy is WorkCPUNs / WallNs for Go workers, and the sampled
 	// average for commands.
 	CoresBusy float64 `json:"cores_busy"`
-	// PeakRSSBytes sums the processes' peak RSS (each process's own
-	// ru_maxrss); the processes of one trial live at the same time.
+	// PeakRSSBytes is the trial's memory: for Go workers the sum of the
+	// processes' own peaks (max_rss_bytes; they live at the same time),
+	// for commands the largest sum of the RSS of the whole process tree
+	// read in one sample (the program's children included).
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
 	// Counter sums the per-process counters of workloads that keep one
 	// (lock); CounterExpected is what it must be.
@@ -129,13 +131,22 @@ type Process struct {
 	EndNs   int64    `json:"end_ns"` // reaped
 	// ExitCode is the exit status, or -1 when a signal ended the process;
 	// Signal then names it ("killed", "terminated", …).
-	ExitCode    int    `json:"exit_code"`
-	Signal      string `json:"signal,omitempty"`
-	MaxRSSBytes int64  `json:"max_rss_bytes"`
-	CPUUserNs   int64  `json:"cpu_user_ns"`
-	CPUSysNs    int64  `json:"cpu_sys_ns"`
-	WorkCPUNs   int64  `json:"work_cpu_ns,omitempty"`
-	Counter     *int64 `json:"counter,omitempty"`
+	ExitCode int    `json:"exit_code"`
+	Signal   string `json:"signal,omitempty"`
+	// MaxRSSBytes is the process's own peak resident set: a Go worker's
+	// VmHWM read by itself at the end of its work; for a command, or a
+	// worker that died first, the largest RSS the sampler read.
+	//
+	// RusageMaxRSSBytes is wait4's ru_maxrss, kept for reference but not
+	// used: Linux carries the parent's RSS high-water mark into a child
+	// started with vfork+exec (exec_mmap records the old mm's), so it is
+	// never below the harness's own RSS at the time of the spawn.
+	MaxRSSBytes       int64  `json:"max_rss_bytes"`
+	RusageMaxRSSBytes int64  `json:"rusage_max_rss_bytes"`
+	CPUUserNs         int64  `json:"cpu_user_ns"`
+	CPUSysNs          int64  `json:"cpu_sys_ns"`
+	WorkCPUNs         int64  `json:"work_cpu_ns,omitempty"`
+	Counter           *int64 `json:"counter,omitempty"`
 	// Files are the raw files it wrote, relative to the scenario directory.
 	Files []string `json:"files,omitempty"`
 	// Output of the process: the byte counts are exact, the tails are the

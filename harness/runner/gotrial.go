@@ -151,6 +151,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 		rec.Files = r.processFiles(dir, t, &rec, p)
 		if m := done[i]; m != nil {
 			rec.WorkCPUNs = m.WorkCPUNs
+			rec.MaxRSSBytes = m.PeakRSSBytes
 			rec.Counter = m.Counter
 			for _, w := range m.Workers {
 				switch t.Model {

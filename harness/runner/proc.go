@@ -166,7 +166,7 @@ func (p *proc) wait() {
 		if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
 			p.rec.CPUUserNs = ru.Utime.Nano()
 			p.rec.CPUSysNs = ru.Stime.Nano()
-			p.rec.MaxRSSBytes = ru.Maxrss * 1024 // KiB on Linux
+			p.rec.RusageMaxRSSBytes = ru.Maxrss * 1024 // KiB on Linux; see the field
 		}
 	}
 	switch {

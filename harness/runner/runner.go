@@ -172,6 +172,7 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	if note := leftoverNote(t.Observed); note != "" {
 		t.Notes = append(t.Notes, note)
 	}
+	peakFromSamples(t)
 	summarize(t)
 	switch {
 	case ctx.Err() != nil:
@@ -249,6 +250,11 @@ func summarize(t *rundir.Trial) {
 	if first > 0 && last > first {
 		t.WallNs = last - first
 	}
+	if len(t.Runs) == 0 && t.Observed != nil {
+		// A command's workers are its children: the trial's memory is
+		// the whole tree's, summed per sample.
+		t.PeakRSSBytes = t.Observed.PeakRSSTotalBytes
+	}
 	switch {
 	case t.WallNs > 0 && t.WorkCPUNs > 0:
 		t.CoresBusy = float64(t.WorkCPUNs) / float64(t.WallNs)
@@ -264,4 +270,22 @@ func summarize(t *rundir.Trial) {
 // from one that ran past the trial's timeout.
 func interrupted(ctx context.Context) bool {
 	return errors.Is(ctx.Err(), context.Canceled)
+}
+
+// peakFromSamples fills in the peak RSS of processes that did not report
+// their own (commands, and workers that died before reporting) from the
+// sampler.
+func peakFromSamples(t *rundir.Trial) {
+	if t.Observed == nil {
+		return
+	}
+	peak := map[int]int64{}
+	for _, p := range t.Observed.Processes {
+		peak[p.PID] = max(peak[p.PID], p.PeakRSSBytes)
+	}
+	for i := range t.Processes {
+		if t.Processes[i].MaxRSSBytes == 0 {
+			t.Processes[i].MaxRSSBytes = peak[t.Processes[i].PID]
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -196,7 +197,8 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 	cpu1 := processCPU()
 
 	files, stopErr := rec.stop()
-	msg := Message{Type: "done", PID: c.pid, Workers: runs, WorkCPUNs: cpu1 - cpu0, Files: files, GILSwitch: env.GIL.Switches()}
+	msg := Message{Type: "done", PID: c.pid, Workers: runs, WorkCPUNs: cpu1 - cpu0, Files: files,
+		GILSwitch: env.GIL.Switches(), PeakRSSBytes: peakRSS()}
 	if ctr, ok := inst.(workload.Counter); ok {
 		v := ctr.Counter()
 		msg.Counter = &v
@@ -219,4 +221,22 @@ func processCPU() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// peakRSS is VmHWM from /proc/self/status, in bytes; 0 if unreadable.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
