@@ -76,6 +76,6 @@ a report.`,
 		SilenceErrors: true,
 		Version:       version(),
 	}
-	root.AddCommand(runCmd(), validateCmd(), reportCmd(), pprofCmd(), listCmd(), schemaCmd())
+	root.AddCommand(runCmd(), validateCmd(), reportCmd(), compareCmd(), pprofCmd(), listCmd(), schemaCmd())
 	return root
 }

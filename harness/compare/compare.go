@@ -1,0 +1,534 @@
+// Package compare compares two sets of measurements the way benchstat
+// does: two run directories (same scenarios, models and worker counts,
+// measured twice) or two models of one run. For every figure — wall,
+// CPU, cores busy, spawn latency, peak RSS — it gives each side's median
+// with its interval, the change of the medians in percent and the
+// Mann-Whitney U p-value, and calls a change significant at
+// p ≤ stats.Alpha only. It reads run directories and renders text,
+// Markdown and JSON; the command line lives in cmd/harness.
+//
+// Only successful, measured trials count: warm-ups are never
+// measurements, and a failed trial's figures describe the failure, not the
+// workload.
+package compare
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"harness/harness/rundir"
+	"harness/harness/stats"
+	"harness/reports"
+)
+
+// Schema is the JSON output's "schema". It changes when a field changes
+// meaning or goes away, not when one is added.
+const Schema = 1
+
+// Comparison modes (Result.Mode).
+const (
+	ModeRuns   = "runs"   // two run directories, matched by scenario, model and workers
+	ModeModels = "models" // two models of one run directory, matched by scenario and workers
+)
+
+// Result is a whole comparison; it is also the JSON output, so its fields
+// are the documented, stable format. Units are in Figure.Unit.
+type Result struct {
+	Schema int    `json:"schema"`
+	Mode   string `json:"mode"`
+	// A is the baseline, B what is compared with it: a change is B
+	// relative to A. In models mode both sides have the same Dir and
+	// Model names the model of the side.
+	A     Side    `json:"a"`
+	B     Side    `json:"b"`
+	Alpha float64 `json:"alpha"` // significance level of every p-value: stats.Alpha
+	// Scenarios are the scenarios compared, in A's order.
+	Scenarios []ScenarioResult `json:"scenarios"`
+	// OnlyInA and OnlyInB name scenarios that only one side has (runs
+	// mode) or that do not have both models (models mode, in OnlyInA
+	// when only A's model ran, in OnlyInB when only B's did).
+	OnlyInA []string `json:"only_in_a,omitempty"`
+	OnlyInB []string `json:"only_in_b,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+	// FailOn are the thresholds checked (see Check), as given; Violations
+	// the significant changes beyond them. Violations is [] when none.
+	FailOn     []string    `json:"fail_on,omitempty"`
+	Violations []Violation `json:"violations"`
+}
+
+// Side describes one side of the comparison.
+type Side struct {
+	Dir   string `json:"dir"`
+	Model string `json:"model,omitempty"` // models mode only
+}
+
+// ScenarioResult compares one scenario.
+type ScenarioResult struct {
+	Name string `json:"name"`
+	// NameB is B's scenario name when it differs: two scenario
+	// directories given explicitly are compared whatever their names.
+	NameB string `json:"name_b,omitempty"`
+	DirA  string `json:"dir_a"`
+	DirB  string `json:"dir_b"`
+	// Rows are the (model, workers) groups both sides measured, by
+	// workers then model.
+	Rows []Row `json:"rows"`
+	// OnlyInA and OnlyInB are the groups only one side has measured trials
+	// for; they are not compared. In models mode Model is that side's
+	// model.
+	OnlyInA []Group  `json:"only_in_a,omitempty"`
+	OnlyInB []Group  `json:"only_in_b,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+}
+
+// Group is a model and worker count.
+type Group struct {
+	Model   string `json:"model"`
+	Workers int    `json:"workers"`
+}
+
+// Row compares one group's figures.
+type Row struct {
+	// Model is the model of both sides in runs mode; empty in models
+	// mode, where Result.A.Model and Result.B.Model name them.
+	Model   string `json:"model,omitempty"`
+	Workers int    `json:"workers"`
+	// Figures are, in this order and when measured on either side:
+	// wall, cpu, cores, spawn, rss (see Figures).
+	Figures []Figure `json:"figures"`
+}
+
+// Figure is one figure of a row, A against B.
+type Figure struct {
+	Name string `json:"name"` // wall, cpu, cores, spawn, rss
+	Unit string `json:"unit"` // ns, cores or bytes
+	// A and B summarise each side's successful measured repetitions;
+	// null when a side has none.
+	A *Sample `json:"a"`
+	B *Sample `json:"b"`
+	// DeltaPct is 100·(B.Median/A.Median − 1); null when undefined (a
+	// side has no sample, or A's median is 0). It is given whether or
+	// not the change is significant; only Significant says it is real.
+	DeltaPct *float64 `json:"delta_pct"`
+	// P is the two-sided Mann-Whitney U p-value (1 when the test
+	// cannot run); Significant is P ≤ Result.Alpha.
+	P           float64 `json:"p"`
+	Significant bool    `json:"significant"`
+	// Reason says why no difference could be significant whatever the
+	// values, such as too few repetitions; empty otherwise.
+	Reason string `json:"reason,omitempty"`
+}
+
+// DeltaString renders the change as benchstat does: "~" when it is not
+// significant, "?" when it is undefined, else a signed percentage such as
+// "+12.34%".
+func (f Figure) DeltaString() string {
+	switch {
+	case !f.Significant:
+		return "~"
+	case f.DeltaPct == nil:
+		return "?"
+	case *f.DeltaPct == 0:
+		return "0.00%"
+	}
+	return fmt.Sprintf("%+.2f%%", *f.DeltaPct)
+}
+
+// Sample summarises one side of a figure.
+type Sample struct {
+	N      int     `json:"n"`
+	Median float64 `json:"median"`
+	// Lo and Hi bound the median with Confidence (order statistics);
+	// with fewer than 6 values no 95 % interval exists, they are the
+	// min and max and LowConfidence is set.
+	Lo            float64 `json:"lo"`
+	Hi            float64 `json:"hi"`
+	Confidence    float64 `json:"confidence"`
+	LowConfidence bool    `json:"low_confidence,omitempty"`
+}
+
+// figure defines one compared quantity: its name (also the --fail-on
+// key), the unit and how to read it from a successful trial. ok is false
+// when the trial has no value for it (no worker timestamps for spawn).
+type figure struct {
+	name, unit, title string
+	value             func(t *rundir.Trial) (v float64, ok bool)
+	format            func(float64) string
+}
+
+// figures are compared in this order. Spawn latency is reports'
+// definition, so that compare and the report never disagree on it.
+var figures = []figure{
+	{"wall", "ns", "wall", func(t *rundir.Trial) (float64, bool) { return float64(t.WallNs), true }, reports.Duration},
+	{"cpu", "ns", "CPU", func(t *rundir.Trial) (float64, bool) { return float64(t.CPUUserNs + t.CPUSysNs), true }, reports.Duration},
+	{"cores", "cores", "cores busy", func(t *rundir.Trial) (float64, bool) { return t.CoresBusy, true }, reports.Cores},
+	{"spawn", "ns", "spawn", func(t *rundir.Trial) (float64, bool) {
+		lat := reports.SpawnLatency(t)
+		return lat, lat > 0
+	}, reports.Duration},
+	{"rss", "bytes", "peak RSS", func(t *rundir.Trial) (float64, bool) { return float64(t.PeakRSSBytes), true }, reports.Bytes},
+}
+
+// Figures lists the figure names in output order; they are the keys
+// --fail-on accepts.
+func Figures() []string {
+	names := make([]string, len(figures))
+	for i, f := range figures {
+		names[i] = f.name
+	}
+	return names
+}
+
+func figureByName(name string) (figure, bool) {
+	for _, f := range figures {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return figure{}, false
+}
+
+// Runs compares two run directories. Scenarios are matched by name; when
+// both arguments are single scenario directories they are compared
+// whatever their names, since the user paired them. Within a scenario,
+// groups are matched by model and worker count. The error says why
+// nothing could be compared: no scenario, or no group, in common.
+func Runs(a, b *Set) (*Result, error) {
+	for _, s := range []*Set{a, b} {
+		if len(s.Scenarios) == 0 {
+			return nil, fmt.Errorf("%s: no run to compare", s.Dir)
+		}
+	}
+	r := newResult(ModeRuns, Side{Dir: a.Dir}, Side{Dir: b.Dir})
+	r.Notes = append(slices.Clone(a.Notes), b.Notes...)
+	type pair struct{ a, b Scenario }
+	var pairs []pair
+	if !a.Batch && !b.Batch {
+		pairs = append(pairs, pair{a.Scenarios[0], b.Scenarios[0]})
+	} else {
+		inB := map[string]Scenario{}
+		for _, s := range b.Scenarios {
+			inB[s.Run.Scenario.Name] = s
+		}
+		inA := map[string]bool{}
+		for _, s := range a.Scenarios {
+			name := s.Run.Scenario.Name
+			inA[name] = true
+			if sb, ok := inB[name]; ok {
+				pairs = append(pairs, pair{s, sb})
+			} else {
+				r.OnlyInA = append(r.OnlyInA, name)
+			}
+		}
+		for _, s := range b.Scenarios {
+			if !inA[s.Run.Scenario.Name] {
+				r.OnlyInB = append(r.OnlyInB, s.Run.Scenario.Name)
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, fmt.Errorf("no common scenario: %s has %s; %s has %s",
+			a.Dir, names(a), b.Dir, names(b))
+	}
+	rows := 0
+	for _, p := range pairs {
+		sr := compareRuns(p.a, p.b)
+		rows += len(sr.Rows)
+		r.Scenarios = append(r.Scenarios, sr)
+	}
+	if rows == 0 {
+		return nil, fmt.Errorf("nothing to compare: %s and %s have no model and worker count in common (%s)",
+			a.Dir, b.Dir, strings.Join(onlyText(r), "; "))
+	}
+	return r, nil
+}
+
+// Models compares model ma (A) with model mb (B) within every scenario of
+// one run directory, matched by worker count. The error says why nothing
+// could be compared.
+func Models(s *Set, ma, mb string) (*Result, error) {
+	switch {
+	case ma == "" || mb == "":
+		return nil, fmt.Errorf("--models needs two model names, got %q and %q", ma, mb)
+	case ma == mb:
+		return nil, fmt.Errorf("--models %s,%s: compare two different models", ma, mb)
+	}
+	r := newResult(ModeModels, Side{Dir: s.Dir, Model: ma}, Side{Dir: s.Dir, Model: mb})
+	r.Notes = slices.Clone(s.Notes)
+	var missing []string
+	for _, sc := range s.Scenarios {
+		ga, gb := measured(sc.Run, ma), measured(sc.Run, mb)
+		name := sc.Run.Scenario.Name
+		switch {
+		case len(ga) == 0 && len(gb) == 0:
+			missing = append(missing, name)
+			continue
+		case len(gb) == 0:
+			r.OnlyInA = append(r.OnlyInA, name)
+			continue
+		case len(ga) == 0:
+			r.OnlyInB = append(r.OnlyInB, name)
+			continue
+		}
+		sr := ScenarioResult{Name: name, DirA: sc.Dir, DirB: sc.Dir}
+		sr.Notes = runNotes("", sc.Run, ma, mb)
+		for _, w := range unionKeys(ga, gb) {
+			ta, inA := ga[w]
+			tb, inB := gb[w]
+			switch {
+			case !inB:
+				sr.OnlyInA = append(sr.OnlyInA, Group{ma, w})
+			case !inA:
+				sr.OnlyInB = append(sr.OnlyInB, Group{mb, w})
+			default:
+				sr.Rows = append(sr.Rows, compareGroup("", w, ta, tb))
+			}
+		}
+		r.Scenarios = append(r.Scenarios, sr)
+	}
+	if len(missing) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("ran neither %s nor %s: %s", ma, mb, strings.Join(missing, ", ")))
+	}
+	if len(r.Scenarios) == 0 {
+		return nil, fmt.Errorf("nothing to compare: no scenario of %s ran both %s and %s (%s)",
+			s.Dir, ma, mb, modelsText(s))
+	}
+	rows := 0
+	for _, sr := range r.Scenarios {
+		rows += len(sr.Rows)
+	}
+	if rows == 0 {
+		return nil, fmt.Errorf("nothing to compare: %s and %s never ran with the same worker count in %s", ma, mb, s.Dir)
+	}
+	return r, nil
+}
+
+func newResult(mode string, a, b Side) *Result {
+	return &Result{Schema: Schema, Mode: mode, A: a, B: b, Alpha: stats.Alpha, Violations: []Violation{}}
+}
+
+// compareRuns compares one scenario measured twice.
+func compareRuns(a, b Scenario) ScenarioResult {
+	ra, rb := a.Run, b.Run
+	sr := ScenarioResult{Name: ra.Scenario.Name, DirA: a.Dir, DirB: b.Dir}
+	if rb.Scenario.Name != ra.Scenario.Name {
+		sr.NameB = rb.Scenario.Name
+	}
+	sr.Notes = differences(ra, rb)
+	sr.Notes = append(sr.Notes, runNotes("A", ra)...)
+	sr.Notes = append(sr.Notes, runNotes("B", rb)...)
+
+	// Every model either side measured, in A's scenario order, then B's.
+	var models []string
+	for _, m := range slices.Concat(ra.Scenario.Models, rb.Scenario.Models, trialModels(ra), trialModels(rb)) {
+		if !slices.Contains(models, m) {
+			models = append(models, m)
+		}
+	}
+	var rows []Row
+	for _, m := range models {
+		ga, gb := measured(ra, m), measured(rb, m)
+		for _, w := range unionKeys(ga, gb) {
+			ta, inA := ga[w]
+			tb, inB := gb[w]
+			switch {
+			case !inB:
+				sr.OnlyInA = append(sr.OnlyInA, Group{m, w})
+			case !inA:
+				sr.OnlyInB = append(sr.OnlyInB, Group{m, w})
+			default:
+				rows = append(rows, compareGroup(m, w, ta, tb))
+			}
+		}
+	}
+	// By worker count, then model: the order of `harness run`'s table.
+	slices.SortStableFunc(rows, func(x, y Row) int { return cmp.Compare(x.Workers, y.Workers) })
+	sortGroups(sr.OnlyInA)
+	sortGroups(sr.OnlyInB)
+	sr.Rows = rows
+	return sr
+}
+
+// measured groups a run's measured (non-warm-up) trials of one model by
+// worker count. A group exists when it has any measured trial; only the
+// successful ones are kept, so a group whose trials all failed is compared
+// with an empty sample and says so, rather than looking unmeasured.
+func measured(run *rundir.Run, model string) map[int][]*rundir.Trial {
+	g := map[int][]*rundir.Trial{}
+	for i := range run.Trials {
+		t := &run.Trials[i]
+		if t.Warmup || t.Model != model {
+			continue
+		}
+		if t.Status == rundir.StatusOK {
+			g[t.Workers] = append(g[t.Workers], t)
+		} else if _, ok := g[t.Workers]; !ok {
+			g[t.Workers] = nil
+		}
+	}
+	return g
+}
+
+func compareGroup(model string, workers int, ta, tb []*rundir.Trial) Row {
+	row := Row{Model: model, Workers: workers}
+	for _, f := range figures {
+		va, vb := values(f, ta), values(f, tb)
+		if len(va) == 0 && len(vb) == 0 {
+			continue // not measured by either side: spawn of a command
+		}
+		c := stats.Compare(va, vb)
+		fig := Figure{Name: f.name, Unit: f.unit, A: sample(c.A), B: sample(c.B),
+			P: c.P, Significant: c.Significant, Reason: c.Reason}
+		if !math.IsNaN(c.DeltaPct) && !math.IsInf(c.DeltaPct, 0) {
+			d := c.DeltaPct
+			fig.DeltaPct = &d
+		}
+		row.Figures = append(row.Figures, fig)
+	}
+	return row
+}
+
+func values(f figure, ts []*rundir.Trial) []float64 {
+	var vs []float64
+	for _, t := range ts {
+		if v, ok := f.value(t); ok {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+func sample(s stats.Summary) *Sample {
+	if s.N == 0 {
+		return nil // its figures are NaN, which JSON cannot carry
+	}
+	return &Sample{N: s.N, Median: s.Median, Lo: s.Lo, Hi: s.Hi, Confidence: s.Confidence, LowConfidence: s.LowConfidence}
+}
+
+// differences notes what differs between two runs of a scenario besides
+// the figures: a reviewer must know whether B ran another workload, on
+// another machine or with another harness before reading a change as a
+// regression.
+func differences(a, b *rundir.Run) []string {
+	var notes []string
+	if wa, wb := jsonText(a.Scenario.Workload), jsonText(b.Scenario.Workload); wa != wb {
+		notes = append(notes, fmt.Sprintf("the workload differs: A %s, B %s", wa, wb))
+	}
+	ha, hb := hostText(a.Host), hostText(b.Host)
+	if ha != hb {
+		notes = append(notes, fmt.Sprintf("measured on different hosts: A %s; B %s", ha, hb))
+	}
+	if a.HarnessVersion != b.HarnessVersion {
+		notes = append(notes, fmt.Sprintf("measured by different harness versions: A %s, B %s", a.HarnessVersion, b.HarnessVersion))
+	}
+	return notes
+}
+
+func hostText(h rundir.Host) string {
+	return fmt.Sprintf("%s, %d CPUs, GOMAXPROCS %d, %s, kernel %s", h.CPUModel, h.CPUs, h.GOMAXPROCS, h.GoVersion, h.Kernel)
+}
+
+func jsonText(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(data)
+}
+
+// runNotes says what of a run is missing from the comparison: an
+// incomplete or interrupted run, and measured trials left out because they
+// did not succeed. side is "A", "B" or "" (models mode); models, when
+// given, restricts the failed trials to those models.
+func runNotes(side string, run *rundir.Run, models ...string) []string {
+	prefix := ""
+	if side != "" {
+		prefix = side + ": "
+	}
+	var notes []string
+	switch {
+	case run.Interrupted:
+		notes = append(notes, prefix+"the run was interrupted; only the trials it finished are compared")
+	case !run.Complete:
+		notes = append(notes, prefix+"the run is incomplete; only the trials it finished are compared")
+	}
+	var failed []string
+	for _, t := range run.Trials {
+		if t.Warmup || t.Status == rundir.StatusOK || len(models) > 0 && !slices.Contains(models, t.Model) {
+			continue
+		}
+		failed = append(failed, fmt.Sprintf("%s (%s)", t.ID, t.Status))
+	}
+	if len(failed) > 0 {
+		notes = append(notes, fmt.Sprintf("%s%d measured trial(s) did not succeed and are left out: %s", prefix, len(failed), strings.Join(failed, ", ")))
+	}
+	return notes
+}
+
+func trialModels(run *rundir.Run) []string {
+	var ms []string
+	for _, t := range run.Trials {
+		if !slices.Contains(ms, t.Model) {
+			ms = append(ms, t.Model)
+		}
+	}
+	return ms
+}
+
+func unionKeys(a, b map[int][]*rundir.Trial) []int {
+	var ks []int
+	for k := range a {
+		ks = append(ks, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			ks = append(ks, k)
+		}
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func sortGroups(gs []Group) {
+	slices.SortStableFunc(gs, func(x, y Group) int { return cmp.Compare(x.Workers, y.Workers) })
+}
+
+func names(s *Set) string {
+	var ns []string
+	for _, sc := range s.Scenarios {
+		ns = append(ns, sc.Run.Scenario.Name)
+	}
+	return strings.Join(ns, ", ")
+}
+
+func modelsText(s *Set) string {
+	var parts []string
+	for _, sc := range s.Scenarios {
+		parts = append(parts, fmt.Sprintf("%s ran %s", sc.Run.Scenario.Name, strings.Join(trialModels(sc.Run), ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// onlyText lists, per scenario, the groups only one side has.
+func onlyText(r *Result) []string {
+	var parts []string
+	for _, sr := range r.Scenarios {
+		parts = append(parts, fmt.Sprintf("%s: A has %s, B has %s", sr.Name, groupsText(sr.OnlyInA), groupsText(sr.OnlyInB)))
+	}
+	return parts
+}
+
+func groupsText(gs []Group) string {
+	if len(gs) == 0 {
+		return "nothing"
+	}
+	var parts []string
+	for _, g := range gs {
+		parts = append(parts, fmt.Sprintf("%s w%d", g.Model, g.Workers))
+	}
+	return strings.Join(parts, ", ")
+}
