@@ -38,10 +38,14 @@ func Methods(run *rundir.Run) []Method {
 			Method{"CPU", "user + system CPU of every process of the trial over its whole life, start-up and profile writing included (wait4 rusage)"},
 			Method{"cores busy", "CPU during the work phase (getrusage(RUSAGE_SELF) in each worker process at its first start and last end) / wall"},
 			Method{"speedup", "median serial wall / median wall at the same worker count; the interval is interval arithmetic on the two medians' intervals (coverage ≥ the product of theirs)"},
-			Method{"spawn → ready", "per trial, the median over workers of spawn requested (process model: just before fork/exec; thread model: the go statement) → waiting at the start barrier"},
+			Method{"spawn → ready", "per trial, the median over workers of spawn requested (process model: just before fork/exec; thread model: the go statement) → waiting at the start barrier" + floorText(run)},
 		)
 	}
-	ms = append(ms, Method{"peak RSS", "sum over the trial's processes of each one's peak resident set (rusage ru_maxrss); they run at the same time"})
+	if run.Scenario.Workload.IsCommand() {
+		ms = append(ms, Method{"peak RSS", fmt.Sprintf("the largest sum of the resident sets of the program's whole process tree read in one sample (/proc/<pid>/statm every %v)", run.Scenario.SampleInterval)})
+	} else {
+		ms = append(ms, Method{"peak RSS", "sum over the trial's processes of each one's peak resident set (VmHWM, read by each worker process at its end; they run at the same time). Not wait4's ru_maxrss: Linux carries the parent's high-water mark into a child started with vfork+exec"})
+	}
 	return ms
 }
 
@@ -176,4 +180,13 @@ func outlierNotes(rows []Row) []string {
 		}
 	}
 	return out
+}
+
+// floorText states the start-up floor a process-model spawn includes.
+func floorText(run *rundir.Run) string {
+	if run.ExecFloorNs <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; a worker process's spawn includes the harness binary's own start-up, %s here (a re-exec that reports ready at once, median of 5): a smaller Go binary would start faster",
+		Duration(float64(run.ExecFloorNs)))
 }

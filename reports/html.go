@@ -80,7 +80,7 @@ func HTML(r *Report) ([]byte, error) {
 		"Methods": Methods(run), "Outliers": outlierNotes(r.Rows), "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),
-		"Timeline": exists(filepath.Join(r.Dir, "timeline.json")),
+		"Timeline": exists(filepath.Join(r.Dir, TimelineFile)), "TimelineBound": timelineBound,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render index.html: %w", err)
@@ -151,11 +151,16 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 {{range .Methods}}<li><strong>{{.Figure}}</strong>: {{.How}}.</li>
 {{end}}</ul>
 {{if .Outliers}}<p class="warn"><strong>Outliers.</strong>{{range .Outliers}}<br>{{.}}.{{end}}</p>{{end}}
+{{if .R.Scaling}}<h2>Scaling</h2>
+<p class="small">Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05).</p>
+<ul>{{range .R.Scaling.Lines}}<li>{{.}}</li>
+{{end}}</ul>{{end}}
 {{if .Failed}}<h2>Failed trials</h2>
 <ul>{{range .Failed}}<li><code>{{.ID}}</code> <strong>{{.Status}}</strong>: {{trialError .}}</li>{{end}}</ul>{{end}}
 
-{{if .Charts}}<h2>Charts</h2>
-{{range .Charts}}<figure id="chart-{{.Name}}">
+{{if or .Charts .R.ChartProblems}}<h2>Charts</h2>
+{{range .R.ChartProblems}}<p class="warn"><strong>Chart not drawn</strong>: {{.}}</p>
+{{end}}{{range .Charts}}<figure id="chart-{{.Name}}">
 <h3>{{.Title}}</h3>
 {{.Inline}}
 <figcaption>{{.Caption}} <a href="{{.PNG}}">PNG</a> · <a href="{{.SVG}}">SVG</a></figcaption>
@@ -172,7 +177,7 @@ go tool pprof -top -tagfocus=model=thread {{.Profile}}{{end}}</pre>{{end}}
 {{if .Traces}}<p>Execution traces of the representative trials (all trials' are under <code>raw/</code>):</p>
 <pre>{{range .Traces}}go tool trace {{.}}
 {{end}}</pre>{{end}}
-{{if .Timeline}}<p><a href="timeline.json"><code>timeline.json</code></a>: every trial's processes, worker phases and running spans on one clock; open it in ui.perfetto.dev or chrome://tracing.</p>{{end}}
+{{if .Timeline}}<p><a href="timeline.json"><code>timeline.json</code></a>: every trial's processes, worker phases and running spans on one clock; open it in ui.perfetto.dev or chrome://tracing. {{.TimelineBound}}</p>{{end}}
 <p><a href="run.json"><code>run.json</code></a> holds every measured value; <a href="summary.json"><code>summary.json</code></a> the figures of the table.</p>
 {{if .Run.Warnings}}<h2>Warnings</h2><ul>{{range .Run.Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body>

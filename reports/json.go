@@ -18,6 +18,7 @@ type Summary struct {
 	Host        SummaryHost   `json:"host"`
 	Verdict     string        `json:"verdict,omitempty"`
 	Rows        []Row         `json:"rows"`
+	Scaling     *Scaling      `json:"scaling,omitempty"` // only for sweeps of ≥ 2 worker counts
 	Failed      []FailedTrial `json:"failed_trials,omitempty"`
 	Profiles    []string      `json:"profiles,omitempty"` // merged profile files
 	Warnings    []string      `json:"warnings,omitempty"`
@@ -45,7 +46,7 @@ func SummaryOf(r *Report) Summary {
 		Schema: SummarySchema, Scenario: run.Scenario.Name, Kind: run.Scenario.Workload.Kind,
 		Complete: run.Complete, Interrupted: run.Interrupted,
 		Host:    SummaryHost{CPUs: run.Host.CPUs, CPUModel: run.Host.CPUModel, Kernel: run.Host.Kernel, GoVersion: run.Host.GoVersion},
-		Verdict: r.Verdict, Rows: r.Rows, Warnings: run.Warnings,
+		Verdict: r.Verdict, Rows: r.Rows, Scaling: r.Scaling, Warnings: run.Warnings,
 	}
 	if s.Rows == nil {
 		s.Rows = []Row{}

@@ -58,6 +58,14 @@ func Markdown(r *Report) string {
 		}
 		p("\n")
 	}
+	if r.Scaling != nil {
+		p("## Scaling\n\n")
+		p("Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05).\n\n")
+		for _, l := range r.Scaling.Lines() {
+			p("- %s.\n", mdEscape(strings.TrimSuffix(l, ".")))
+		}
+		p("\n")
+	}
 	if failed := failedTrials(run); len(failed) > 0 {
 		p("## Failed trials\n\n")
 		for _, t := range failed {
@@ -66,10 +74,13 @@ func Markdown(r *Report) string {
 		p("\n")
 	}
 
-	if len(r.Charts) > 0 {
+	if len(r.Charts) > 0 || len(r.ChartProblems) > 0 {
 		p("## Charts\n\n")
 		for _, c := range r.Charts {
 			p("### %s\n\n![%s](%s)\n\n%s ([SVG](%s))\n\n", c.Title, c.Title, c.PNG, c.Caption, c.SVG)
+		}
+		for _, pr := range r.ChartProblems {
+			p("> **Chart not drawn**: %s\n\n", mdEscape(pr))
 		}
 	}
 	if g := mermaidGantt(run); g != "" {
@@ -104,8 +115,8 @@ func Markdown(r *Report) string {
 		}
 		p("```\n\n")
 	}
-	if exists(filepath.Join(r.Dir, "timeline.json")) {
-		p("`timeline.json` holds every trial's processes, worker phases and running spans on one clock: open it in https://ui.perfetto.dev or chrome://tracing.\n\n")
+	if exists(filepath.Join(r.Dir, TimelineFile)) {
+		p("`timeline.json` holds every trial's processes, worker phases and running spans on one clock: open it in https://ui.perfetto.dev or chrome://tracing. %s\n\n", timelineBound)
 	}
 	p("`run.json` holds every measured value; `summary.json` the figures of the table.\n")
 	if len(run.Warnings) > 0 {

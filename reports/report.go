@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +19,20 @@ type Report struct {
 	Run     *rundir.Run
 	Rows    []Row
 	Verdict string
+	// Scaling is the speedup-vs-workers analysis: fits per model and the
+	// crossover between the compared models; nil unless the scenario
+	// swept at least two worker counts.
+	Scaling *Scaling
 	// Charts is filled by the chart exporter, which runs first, so the
 	// documents can embed or link what was drawn.
 	Charts []Chart
+	// ChartProblems names the charts that could not be drawn, and why;
+	// the documents list them where the charts would be.
+	ChartProblems []string
+
+	// reps caches the representative trials' raw data (samples and trace
+	// schedules), read once for the charts and reused by the timeline.
+	reps []*trialData
 }
 
 // Chart is one rendered chart.
@@ -30,6 +42,9 @@ type Chart struct {
 	Caption string // how to read it and where its data comes from
 	PNG     string // file name in the scenario directory
 	SVG     string
+	// Width and Height are the PNG's size in pixels; the SVG has the
+	// same size in CSS pixels (96 per inch).
+	Width, Height int
 }
 
 // Exporter writes one output format of a report into its directory.
@@ -40,9 +55,9 @@ type Exporter interface {
 }
 
 // Exporters in the order they run: charts first, because the documents
-// embed them.
+// embed them, and the timeline before the documents, which link it.
 func Exporters() []Exporter {
-	return []Exporter{summaryJSON{}, markdownExporter{}, htmlExporter{}}
+	return []Exporter{chartsExporter{}, timelineExporter{}, summaryJSON{}, markdownExporter{}, htmlExporter{}}
 }
 
 // Load reads a scenario's run directory and computes the figures.
@@ -53,23 +68,28 @@ func Load(dir string) (*Report, error) {
 	}
 	r := &Report{Dir: dir, Run: run, Rows: Rows(run)}
 	r.Verdict = verdict(run, r.Rows)
+	r.Scaling = ScalingOf(run, r.Rows)
 	return r, nil
 }
 
 // Render writes every format of a scenario's report into its run
 // directory. It reads only the run directory, so it can be run again at
-// any time (`harness report DIR`).
+// any time (`harness report DIR`). It returns the report and the errors
+// of the exporters that failed; the others have written their files.
 func Render(dir string) (*Report, error) {
 	r, err := Load(dir)
 	if err != nil {
 		return nil, err
 	}
+	// Every exporter runs even when one fails: a chart that cannot be
+	// drawn must not cost the reader the README and the summary.
+	var errs []error
 	for _, e := range Exporters() {
 		if err := e.Export(r); err != nil {
-			return r, fmt.Errorf("render %s of %s: %w", e.Name(), dir, err)
+			errs = append(errs, fmt.Errorf("render %s of %s: %w", e.Name(), dir, err))
 		}
 	}
-	return r, nil
+	return r, errors.Join(errs...)
 }
 
 // compared picks the two models a verdict compares: thread and process
@@ -172,7 +192,7 @@ func joinClauses(parts []string) string {
 func walls(run *rundir.Run, model string, workers int) []float64 {
 	var out []float64
 	for _, t := range run.Trials {
-		if t.Model == model && t.Workers == workers && !t.Warmup && t.Status == rundir.StatusOK {
+		if t.Model == model && t.Workers == workers && !t.Warmup && !t.Bare && t.Status == rundir.StatusOK {
 			out = append(out, float64(t.WallNs))
 		}
 	}
@@ -196,7 +216,7 @@ func failedTrials(run *rundir.Run) []rundir.Trial {
 func representative(run *rundir.Run) []*rundir.Trial {
 	maxW := 0
 	for _, t := range run.Trials {
-		if !t.Warmup && t.Workers > maxW {
+		if !t.Warmup && !t.Bare && t.Workers > maxW {
 			maxW = t.Workers
 		}
 	}
@@ -205,7 +225,9 @@ func representative(run *rundir.Run) []*rundir.Trial {
 		var ts []*rundir.Trial
 		for i := range run.Trials {
 			t := &run.Trials[i]
-			if t.Model == m && t.Workers == maxW && !t.Warmup {
+			// Bare twins (harness run --overhead) have no profiles,
+			// traces or samples to draw.
+			if t.Model == m && t.Workers == maxW && !t.Warmup && !t.Bare {
 				ts = append(ts, t)
 			}
 		}

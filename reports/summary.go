@@ -100,7 +100,7 @@ func Rows(run *rundir.Run) []Row {
 	var keys []key
 	for i := range run.Trials {
 		t := &run.Trials[i]
-		if t.Warmup {
+		if t.Warmup || t.Bare {
 			continue
 		}
 		k := key{t.Model, t.Workers}

@@ -23,6 +23,7 @@ import (
 
 func runCmd() *cobra.Command {
 	var out string
+	var overhead bool
 	cmd := &cobra.Command{
 		Use:   "run [-o DIR] FILE...",
 		Short: "Run scenarios, write a batch directory, print a summary table",
@@ -39,10 +40,11 @@ or be empty, or to results/<UTC time>-<random>/. Exit 1 when any trial failed.`,
 			if err != nil {
 				return err
 			}
-			return runBatch(cmd.OutOrStdout(), cmd.ErrOrStderr(), scs, dir)
+			return runBatch(cmd.OutOrStdout(), cmd.ErrOrStderr(), scs, dir, overhead)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the batch into `DIR` (one folder per scenario)")
+	cmd.Flags().BoolVar(&overhead, "overhead", false, "also run every trial bare (no profiles, no sampler) and report what the instrumentation costs")
 	return cmd
 }
 
@@ -67,7 +69,7 @@ func batchDir(out string) (string, error) {
 	return out, nil
 }
 
-func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string) error {
+func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, overhead bool) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return &exitError{code: exitFailed, err: fmt.Errorf("find the harness binary: %w", err)}
@@ -95,7 +97,7 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string) er
 
 	batch := rundir.Batch{Schema: rundir.SchemaVersion, HarnessVersion: runner.Version, StartNs: time.Now().UnixNano()}
 	prog := newProgress(stderr)
-	r := &runner.Runner{Exe: exe, Progress: prog.update}
+	r := &runner.Runner{Exe: exe, Progress: prog.update, Overhead: overhead}
 	anyFailed := false
 	var reps []*reports.Report
 	fmt.Fprintf(stdout, "batch %s\n", dir)

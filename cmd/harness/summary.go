@@ -35,6 +35,21 @@ func printSummary(w io.Writer, run *rundir.Run, dir string) {
 	tw.Flush()
 	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
 	fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
+	if ovs := reports.Overheads(run); len(ovs) > 0 {
+		fmt.Fprintln(w, "\ninstrumentation overhead (profiles + sampler vs bare twins, interleaved):")
+		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "model\tworkers\tinstrumented\tbare\tratio\t[interval]\tp\tn\t")
+		for _, o := range ovs {
+			mark := "~"
+			if o.Significant {
+				mark = "significant"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.3f×\t[%.3f–%.3f]\t%.2f %s\t%d+%d\t\n", o.Model, o.Workers,
+				reports.Duration(o.InstrumentedWall), reports.Duration(o.BareWall), o.Ratio.Value, o.Ratio.Lo, o.Ratio.Hi,
+				o.P, mark, o.NInstrumented, o.NBare)
+		}
+		tw.Flush()
+	}
 	for _, t := range run.Trials {
 		if t.Status != rundir.StatusOK {
 			fmt.Fprintf(w, "%s %s: %s\n", strings.ToUpper(t.Status), t.ID, t.Error)

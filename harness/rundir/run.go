@@ -28,6 +28,11 @@ type Run struct {
 	Scenario       scenario.Scenario `json:"scenario"`
 	StartNs        int64             `json:"start_ns"`
 	EndNs          int64             `json:"end_ns"`
+	// ExecFloorNs is the start-up floor of a worker process on this
+	// machine: spawn requested → ready from a re-exec of the harness binary
+	// that does nothing (median of 5, measured at the start of the run).
+	// The process model's spawn latency includes it.
+	ExecFloorNs int64 `json:"exec_floor_ns,omitempty"`
 	// Order is the trial IDs in the order they ran, warm-ups included.
 	Order    []string  `json:"order"`
 	Trials   []Trial   `json:"trials"`

@@ -41,11 +41,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 	t.SpawnNs = time.Now().UnixNano()
 	var procs []*proc
 	for k := range procIDs {
-		argv0 := r.Argv0
-		if argv0 == "" {
-			argv0 = "harness"
-		}
-		argv := append([]string{argv0}, r.ExeArgs...)
+		argv := append([]string{r.argv0()}, r.ExeArgs...)
 		argv = append(argv, worker.Mode, "--spec", specPath, "--process", strconv.Itoa(k))
 		p, err := startProc(procSpec{path: r.Exe, argv: argv, control: true, cgroupFD: w.cgroupFD()})
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"harness/harness/collect"
 	"harness/harness/rundir"
 	"harness/harness/scenario"
+	"harness/harness/worker"
 )
 
 // Version is the harness version recorded in run.json; set by the CLI.
@@ -72,6 +73,9 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, dir string) (*r
 		Host:           Host(),
 		Scenario:       *sc,
 		StartNs:        time.Now().UnixNano(),
+	}
+	if !sc.Workload.IsCommand() {
+		run.ExecFloorNs = r.execFloor()
 	}
 	trials := plan(sc, r.Overhead)
 	// run.json is rewritten after every trial, marked incomplete until the
@@ -288,4 +292,35 @@ func peakFromSamples(t *rundir.Trial) {
 			t.Processes[i].MaxRSSBytes = peak[t.Processes[i].PID]
 		}
 	}
+}
+
+// execFloor measures what any worker process's start-up includes before
+// the worker does anything: spawn requested → ready from a re-exec of the
+// same binary that reports ready at once (median of 5). Reports show it
+// next to the process model's spawn latency.
+func (r *Runner) execFloor() int64 {
+	var xs []int64
+	for range 5 {
+		p, err := startProc(procSpec{path: r.Exe, argv: append(append([]string{r.argv0()}, r.ExeArgs...), worker.Mode, "--floor"),
+			control: true, cgroupFD: -1})
+		if err != nil {
+			return 0
+		}
+		p.reap()
+		m, ok := <-p.msgs
+		<-p.exited
+		if !ok || m.Type != "ready" {
+			return 0
+		}
+		xs = append(xs, time.Now().UnixNano()-p.rec.SpawnNs)
+	}
+	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+	return xs[len(xs)/2]
+}
+
+func (r *Runner) argv0() string {
+	if r.Argv0 != "" {
+		return r.Argv0
+	}
+	return "harness"
 }

@@ -11,15 +11,6 @@ import (
 	"harness/harness/workload"
 )
 
-// noopMode is a bare re-exec of the test binary: it tells the parent it is
-// up and exits. It is the floor a worker's start-up is measured against.
-const noopMode = "__noop"
-
-func noop() int {
-	os.NewFile(3, "ctl").Write([]byte("{}\n"))
-	return 0
-}
-
 // BenchmarkSpawnReady measures spawn requested → worker ready for one
 // worker process (no profiles), and BenchmarkSpawnBare the same binary
 // re-executed doing nothing. The goal: ready ≤ 1.5 × bare.
@@ -38,7 +29,7 @@ func BenchmarkSpawnReady(b *testing.B) {
 
 func BenchmarkSpawnBare(b *testing.B) {
 	exe, _ := os.Executable()
-	benchSpawn(b, procSpec{path: exe, argv: []string{"harness", noopMode}, control: true, cgroupFD: -1})
+	benchSpawn(b, procSpec{path: exe, argv: []string{"harness", worker.Mode, "--floor"}, control: true, cgroupFD: -1})
 }
 
 func benchSpawn(b *testing.B, ps procSpec) {

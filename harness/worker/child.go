@@ -38,6 +38,7 @@ func Main(args []string) int {
 	fs := flag.NewFlagSet(Mode, flag.ContinueOnError)
 	specPath := fs.String("spec", "", "trial spec.json")
 	index := fs.Int("process", 0, "process index in the spec")
+	floor := fs.Bool("floor", false, "report ready at once and exit: the start-up floor of this binary")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -48,6 +49,10 @@ func Main(args []string) int {
 		return ExitUsage
 	}
 	c := &child{out: json.NewEncoder(ctlOut), pid: os.Getpid()}
+	if *floor {
+		c.send(Message{Type: "ready", PID: c.pid, MainNs: mainNs, ReadyNs: time.Now().UnixNano()})
+		return ExitOK
+	}
 	code, err := c.run(*specPath, *index, mainNs, bufio.NewReader(ctlIn))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "harness worker %d: %v\n", c.pid, err)

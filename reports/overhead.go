@@ -1,0 +1,82 @@
+package reports
+
+import (
+	"sort"
+
+	"harness/harness/rundir"
+	"harness/harness/stats"
+)
+
+// Overhead is the cost of the instrumentation for one (model, workers) of
+// a run made with `harness run --overhead`: every trial was paired with a
+// bare twin (no profiles, no outside sampler), run right before or after
+// it.
+type Overhead struct {
+	Model   string `json:"model"`
+	Workers int    `json:"workers"`
+	// Ratio is the instrumented trials' median wall over the bare trials'
+	// (1.02 = 2% slower), with an interval by interval arithmetic on the
+	// two medians' intervals.
+	Ratio *Ratio `json:"ratio"`
+	// P is the Mann-Whitney U p-value of the difference; Significant at
+	// α = 0.05. N counts the pairs' successful trials on each side.
+	P                float64 `json:"p"`
+	Significant      bool    `json:"significant"`
+	NInstrumented    int     `json:"n_instrumented"`
+	NBare            int     `json:"n_bare"`
+	InstrumentedWall float64 `json:"instrumented_wall_ns"`
+	BareWall         float64 `json:"bare_wall_ns"`
+}
+
+// Overheads computes the instrumentation overhead per (model, workers) of
+// a run with bare twins; nil for a normal run.
+func Overheads(run *rundir.Run) []Overhead {
+	type key struct {
+		model   string
+		workers int
+	}
+	instr, bare := map[key][]float64{}, map[key][]float64{}
+	var keys []key
+	for _, t := range run.Trials {
+		if t.Warmup || t.Status != rundir.StatusOK {
+			continue
+		}
+		k := key{t.Model, t.Workers}
+		if _, seen := instr[k]; !seen {
+			if _, seenBare := bare[k]; !seenBare {
+				keys = append(keys, k)
+			}
+		}
+		if t.Bare {
+			bare[k] = append(bare[k], float64(t.WallNs))
+		} else {
+			instr[k] = append(instr[k], float64(t.WallNs))
+		}
+	}
+	order := map[string]int{}
+	for i, m := range run.Scenario.Models {
+		order[m] = i
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		if keys[i].workers != keys[j].workers {
+			return keys[i].workers < keys[j].workers
+		}
+		return order[keys[i].model] < order[keys[j].model]
+	})
+	var out []Overhead
+	for _, k := range keys {
+		in, b := instr[k], bare[k]
+		if len(in) == 0 || len(b) == 0 {
+			continue
+		}
+		si, sb := stats.Summarize(in), stats.Summarize(b)
+		r, err := stats.Speedup(si, sb) // instrumented / bare
+		if err != nil {
+			continue
+		}
+		c := stats.Compare(b, in)
+		out = append(out, Overhead{Model: k.model, Workers: k.workers, Ratio: ratioOf(r), P: c.P, Significant: c.Significant,
+			NInstrumented: len(in), NBare: len(b), InstrumentedWall: si.Median, BareWall: sb.Median})
+	}
+	return out
+}
