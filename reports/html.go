@@ -77,6 +77,7 @@ func HTML(r *Report) ([]byte, error) {
 			{"host", hostText(run.Host)},
 			{"measured", measuredText(run)},
 		},
+		"Overhead": OverheadLines(Overheads(run)), "OverheadIntro": overheadIntro,
 		"Methods": Methods(run), "Outliers": outlierNotes(r.Rows), "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),
@@ -154,6 +155,10 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 {{if .R.Scaling}}<h2>Scaling</h2>
 <p class="small">Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05).</p>
 <ul>{{range .R.Scaling.Lines}}<li>{{.}}</li>
+{{end}}</ul>{{end}}
+{{if .Overhead}}<h2>Instrumentation overhead</h2>
+<p class="small">{{.OverheadIntro}}</p>
+<ul>{{range .Overhead}}<li>{{.}}.</li>
 {{end}}</ul>{{end}}
 {{if .Failed}}<h2>Failed trials</h2>
 <ul>{{range .Failed}}<li><code>{{.ID}}</code> <strong>{{.Status}}</strong>: {{trialError .}}</li>{{end}}</ul>{{end}}

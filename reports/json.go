@@ -10,18 +10,20 @@ const SummarySchema = 1
 // and scripts. Units are in the field names (_ns, _bytes); every figure is
 // over the successful measured repetitions and says how many there were.
 type Summary struct {
-	Schema      int           `json:"schema"`
-	Scenario    string        `json:"scenario"`
-	Kind        string        `json:"kind"`
-	Complete    bool          `json:"complete"`
-	Interrupted bool          `json:"interrupted,omitempty"`
-	Host        SummaryHost   `json:"host"`
-	Verdict     string        `json:"verdict,omitempty"`
-	Rows        []Row         `json:"rows"`
-	Scaling     *Scaling      `json:"scaling,omitempty"` // only for sweeps of ≥ 2 worker counts
-	Failed      []FailedTrial `json:"failed_trials,omitempty"`
-	Profiles    []string      `json:"profiles,omitempty"` // merged profile files
-	Warnings    []string      `json:"warnings,omitempty"`
+	Schema      int         `json:"schema"`
+	Scenario    string      `json:"scenario"`
+	Kind        string      `json:"kind"`
+	Complete    bool        `json:"complete"`
+	Interrupted bool        `json:"interrupted,omitempty"`
+	Host        SummaryHost `json:"host"`
+	Verdict     string      `json:"verdict,omitempty"`
+	Rows        []Row       `json:"rows"`
+	Scaling     *Scaling    `json:"scaling,omitempty"` // only for sweeps of ≥ 2 worker counts
+	// Overhead: only for runs made with --overhead (bare twin trials).
+	Overhead []Overhead    `json:"overhead,omitempty"`
+	Failed   []FailedTrial `json:"failed_trials,omitempty"`
+	Profiles []string      `json:"profiles,omitempty"` // merged profile files
+	Warnings []string      `json:"warnings,omitempty"`
 }
 
 // SummaryHost is the part of the host that a reader of the figures needs.
@@ -46,7 +48,7 @@ func SummaryOf(r *Report) Summary {
 		Schema: SummarySchema, Scenario: run.Scenario.Name, Kind: run.Scenario.Workload.Kind,
 		Complete: run.Complete, Interrupted: run.Interrupted,
 		Host:    SummaryHost{CPUs: run.Host.CPUs, CPUModel: run.Host.CPUModel, Kernel: run.Host.Kernel, GoVersion: run.Host.GoVersion},
-		Verdict: r.Verdict, Rows: r.Rows, Scaling: r.Scaling, Warnings: run.Warnings,
+		Verdict: r.Verdict, Rows: r.Rows, Scaling: r.Scaling, Overhead: Overheads(run), Warnings: run.Warnings,
 	}
 	if s.Rows == nil {
 		s.Rows = []Row{}

@@ -66,6 +66,13 @@ func Markdown(r *Report) string {
 		}
 		p("\n")
 	}
+	if ovs := Overheads(run); len(ovs) > 0 {
+		p("## Instrumentation overhead\n\n%s\n\n", overheadIntro)
+		for _, l := range OverheadLines(ovs) {
+			p("- %s.\n", l)
+		}
+		p("\n")
+	}
 	if failed := failedTrials(run); len(failed) > 0 {
 		p("## Failed trials\n\n")
 		for _, t := range failed {

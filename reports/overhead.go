@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"sort"
 
 	"harness/harness/rundir"
@@ -77,6 +78,24 @@ func Overheads(run *rundir.Run) []Overhead {
 		c := stats.Compare(b, in)
 		out = append(out, Overhead{Model: k.model, Workers: k.workers, Ratio: ratioOf(r), P: c.P, Significant: c.Significant,
 			NInstrumented: len(in), NBare: len(b), InstrumentedWall: si.Median, BareWall: sb.Median})
+	}
+	return out
+}
+
+// overheadIntro introduces the overhead lines in the documents.
+const overheadIntro = "This run paired every trial with a bare twin — no profiles, no outside sampler — run right before or after it (harness run --overhead). The ratio is the instrumented trials' median wall over the bare twins' with its interval (interval arithmetic on the two medians' intervals), and the Mann-Whitney U p-value of the difference."
+
+// OverheadLines are the overhead figures as sentences.
+func OverheadLines(ovs []Overhead) []string {
+	var out []string
+	for _, o := range ovs {
+		sig := "not significant"
+		if o.Significant {
+			sig = "significant"
+		}
+		out = append(out, fmt.Sprintf("%s, %d workers: %.3f× the bare wall time [%.3f–%.3f] (%s vs %s median; p=%.3f, n=%d+%d, %s)",
+			o.Model, o.Workers, o.Ratio.Value, o.Ratio.Lo, o.Ratio.Hi, Duration(o.InstrumentedWall), Duration(o.BareWall),
+			o.P, o.NInstrumented, o.NBare, sig))
 	}
 	return out
 }

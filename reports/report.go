@@ -77,6 +77,18 @@ func Load(dir string) (*Report, error) {
 // any time (`harness report DIR`). It returns the report and the errors
 // of the exporters that failed; the others have written their files.
 func Render(dir string) (*Report, error) {
+	return renderWith(dir, Exporters())
+}
+
+// RenderDocuments writes only summary.json, README.md and index.html,
+// without the charts and the timeline, which read every trace. It is what
+// an interrupted run gets, in well under a second; `harness report DIR`
+// draws the rest later.
+func RenderDocuments(dir string) (*Report, error) {
+	return renderWith(dir, []Exporter{summaryJSON{}, markdownExporter{}, htmlExporter{}})
+}
+
+func renderWith(dir string, exporters []Exporter) (*Report, error) {
 	r, err := Load(dir)
 	if err != nil {
 		return nil, err
@@ -84,7 +96,7 @@ func Render(dir string) (*Report, error) {
 	// Every exporter runs even when one fails: a chart that cannot be
 	// drawn must not cost the reader the README and the summary.
 	var errs []error
-	for _, e := range Exporters() {
+	for _, e := range exporters {
 		if err := e.Export(r); err != nil {
 			errs = append(errs, fmt.Errorf("render %s of %s: %w", e.Name(), dir, err))
 		}

@@ -134,8 +134,14 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, ov
 		}
 		var rep *reports.Report
 		if run != nil {
+			render := reports.Render
+			if ctx.Err() != nil {
+				// Interrupted: the documents now, the charts on request.
+				render = reports.RenderDocuments
+				fmt.Fprintf(stderr, "harness: charts not drawn; run 'harness report %s' for them\n", filepath.Join(dir, sc.Name))
+			}
 			var rerr error
-			if rep, rerr = reports.Render(filepath.Join(dir, sc.Name)); rerr != nil {
+			if rep, rerr = render(filepath.Join(dir, sc.Name)); rerr != nil {
 				fmt.Fprintf(stderr, "harness: %v\n", rerr)
 				anyFailed = true
 			} else {
