@@ -90,7 +90,6 @@ profiles: [heap, trace]
 // TestHangTimesOut: a hung worker is ended on timeout; it flushes its
 // profiles and trace on SIGTERM, so they are whole and usable.
 func TestHangTimesOut(t *testing.T) {
-	start := time.Now()
 	run, dir := runFault(t, `
 name: hang
 workload: {kind: fault, fault: hang, target: 1, after: 10ms}
@@ -99,13 +98,9 @@ workers: 2
 timeout: 1s
 profiles: [cpu, trace]
 `, 3*time.Second)
-	took := time.Since(start)
 	tr := run.Trials[0]
 	if tr.Status != rundir.StatusTimeout || !strings.Contains(tr.Error, "timed out after") {
 		t.Fatalf("status %s %q, want timeout", tr.Status, tr.Error)
-	}
-	if took > 4*time.Second {
-		t.Errorf("took %v: a worker that honours SIGTERM should not wait for SIGKILL", took)
 	}
 	p := tr.Processes[0]
 	if p.Signal != "" || p.ExitCode != 143 {
