@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/trace"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,11 +20,9 @@ import (
 	"harness/harness/rundir"
 	"harness/harness/scenario"
 	"harness/harness/schedtrace"
+	"harness/internal/tracegen"
 	"harness/reports/lanes"
 )
-
-// benchTraceBytes is the least size of the benchmark's trace.
-const benchTraceBytes = 100 << 20
 
 // BenchmarkRender100MB renders a scenario directory whose one trial has a
 // ≥ 100 MB execution trace, end to end (Render: every chart, the
@@ -189,28 +183,18 @@ func runChild(b *testing.B, mode string) *os.ProcessState {
 	return cmd.ProcessState
 }
 
-// benchTrace returns a ≥ 100 MB trace: schedtrace's cached benchmark
-// trace if present (same kind of workload), else one generated here, in
-// a child process, and cached in the temporary directory.
+// benchTrace returns the shared, cached benchmark trace (≥ 100 MB),
+// generating it in a child process when missing.
 func benchTrace(b *testing.B) string {
 	if testing.Short() {
 		b.Skip("needs a 100 MB trace")
 	}
-	for _, name := range []string{
-		fmt.Sprintf("schedtrace-bench-v2-%s-%s.trace", runtime.Version(), runtime.GOARCH),
-		fmt.Sprintf("reports-bench-v1-%s-%s.trace", runtime.Version(), runtime.GOARCH),
-	} {
-		p := filepath.Join(os.TempDir(), name)
-		if st, err := os.Stat(p); err == nil && st.Size() >= benchTraceBytes {
-			return p
-		}
-	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("reports-bench-v1-%s-%s.trace", runtime.Version(), runtime.GOARCH))
-	b.Logf("generating %s (≥ %d MB; cached for later runs)", path, benchTraceBytes>>20)
-	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-	defer os.Remove(tmp)
-	runChild(b, "generate:"+tmp)
-	if err := os.Rename(tmp, path); err != nil {
+	path, err := tracegen.Cached(func(tmp string) error {
+		b.Logf("generating %s (≥ %d MB; cached for later runs)", tmp, tracegen.MinBytes>>20)
+		runChild(b, "generate:"+tmp)
+		return nil
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	return path
@@ -307,87 +291,4 @@ func traceStart(path string) (int64, []string, error) {
 		return 0, nil, fmt.Errorf("%s: no clock snapshot in the first generation", path)
 	}
 	return start, workers, nil
-}
-
-// generateTrace traces channel-heavy goroutines into path until the file
-// has benchTraceBytes, as schedtrace's benchmark does: eight worker pairs
-// ping-ponging on channels (many short running spans), short-lived
-// goroutines (many goroutine ids), some allocation (GC) and syscalls.
-func generateTrace(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := trace.Start(f); err != nil {
-		return err
-	}
-	var stop atomic.Bool
-	var wg sync.WaitGroup
-	ctx := context.Background()
-	short := func() {
-		defer wg.Done()
-		c := make(chan int, 1)
-		for j := 0; j < 8; j++ {
-			c <- j
-			<-c
-			runtime.Gosched()
-		}
-	}
-	for w := 1; w <= 8; w++ {
-		ping, pong := make(chan int), make(chan int)
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			trace.Log(ctx, schedtrace.WorkerCategory, fmt.Sprintf("w%d", w))
-			for i := 0; !stop.Load(); i++ {
-				ping <- i
-				<-pong
-				if i%128 == 0 {
-					wg.Add(1)
-					go short()
-				}
-			}
-			close(ping)
-		}()
-		go func() {
-			defer wg.Done()
-			var keep [][]byte
-			for v := range ping {
-				if v%64 == 0 {
-					keep = append(keep, make([]byte, 4096))
-					if len(keep) > 256 {
-						keep = keep[:0]
-					}
-				}
-				pong <- v
-			}
-		}()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for !stop.Load() {
-			for i := 0; i < 16; i++ {
-				wg.Add(1)
-				go short()
-			}
-			_ = syscall.Getppid()
-			time.Sleep(50 * time.Microsecond)
-		}
-	}()
-	for {
-		time.Sleep(100 * time.Millisecond)
-		st, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if st.Size() >= benchTraceBytes+benchTraceBytes/20 {
-			break
-		}
-	}
-	stop.Store(true)
-	wg.Wait()
-	trace.Stop()
-	return f.Close()
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"harness/harness/rundir"
+	"harness/harness/schedtrace"
+	"harness/internal/tracegen"
 )
 
 // The tests render two real run directories kept under testdata (see
@@ -50,7 +52,7 @@ func runChildMode(mode string) error {
 		_, err := Render(arg)
 		return err
 	case "generate":
-		return generateTrace(arg)
+		return tracegen.Write(arg, tracegen.MinBytes, schedtrace.WorkerCategory)
 	}
 	return fmt.Errorf("unknown child mode %q", mode)
 }

@@ -3,6 +3,7 @@ package rundir
 import (
 	"encoding/json"
 	"fmt"
+	"harness/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,8 +22,7 @@ const (
 	StderrFile  = "stderr.tail"
 )
 
-// WriteFile writes data to path atomically: to a temporary file in the same
-// directory, synced, then renamed, so a reader sees the whole file or none.
+// WriteFile writes data to path atomically (see WriteWith).
 func WriteFile(path string, data []byte) error {
 	return WriteWith(path, func(w io.Writer) error {
 		_, err := w.Write(data)
@@ -30,38 +30,11 @@ func WriteFile(path string, data []byte) error {
 	})
 }
 
-// WriteWith is WriteFile for content produced by a writer function.
-func WriteWith(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+// WriteWith writes what write produces to path atomically: a reader, or a
+// later `harness report`, sees the whole file or none. The run's records
+// are synced to the disk before they are renamed.
+func WriteWith(path string, write func(io.Writer) error) error {
+	return atomicfile.WriteWith(path, true, write)
 }
 
 // WriteJSON writes v as indented JSON, atomically.

@@ -2,8 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/exp/trace"
 
 	"harness/harness/rundir"
 )
@@ -107,7 +103,7 @@ profiles: [cpu, trace]
 		t.Errorf("exit %d signal %q, want the worker's own exit 143 after flushing", p.ExitCode, p.Signal)
 	}
 	f := filepath.Join(dir, tr.Dir, itoa(p.PID), rundir.TraceFile)
-	if n := traceEvents(t, f); n == 0 {
+	if n := parseTrace(t, f); n == 0 {
 		t.Errorf("flushed trace %s has no events", f)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "profiles", "cpu.pb.gz")); err != nil {
@@ -174,27 +170,3 @@ profiles: []
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func traceEvents(t *testing.T, path string) int {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := trace.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	n := 0
-	for {
-		_, err := r.ReadEvent()
-		if errors.Is(err, io.EOF) {
-			return n
-		}
-		if err != nil {
-			t.Fatalf("%s after %d events: %v", path, n, err)
-		}
-		n++
-	}
-}

@@ -1,25 +1,17 @@
 package schedtrace
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"harness/internal/tracegen"
 	"io"
 	"os"
-	"path/filepath"
-	"runtime"
-	"runtime/trace"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	xtrace "golang.org/x/exp/trace"
 )
-
-// benchTraceBytes is the size the generated benchmark trace must reach.
-const benchTraceBytes = 100 << 20
 
 // BenchmarkRead100MB measures trace → schedule end to end on a generated
 // trace of at least 100 MB: each iteration runs Read in a child process (so
@@ -180,116 +172,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// benchTrace returns the path of the generated benchmark trace, generating it
-// (in a child process) when the cached copy for this Go version is missing.
+// benchTrace returns the shared, cached benchmark trace (≥ 100 MB),
+// generating it in a child process when missing.
 func benchTrace(b *testing.B) string {
 	if testing.Short() {
 		b.Skip("generates a 100 MB trace")
 	}
-	// genVersion changes with the generator, so a stale cached trace is not reused.
-	const genVersion = 2
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("schedtrace-bench-v%d-%s-%s.trace", genVersion, runtime.Version(), runtime.GOARCH))
-	if st, err := os.Stat(path); err == nil && st.Size() >= benchTraceBytes {
-		return path
-	}
-	b.Logf("generating %s (≥ %d MB; cached for later runs)", path, benchTraceBytes>>20)
-	tmp := path + fmt.Sprintf(".%d.tmp", os.Getpid())
-	defer os.Remove(tmp)
-	runChild(b, "generate:"+tmp)
-	if err := os.Rename(tmp, path); err != nil {
+	path, err := tracegen.Cached(func(tmp string) error {
+		b.Logf("generating %s (≥ %d MB; cached for later runs)", tmp, tracegen.MinBytes>>20)
+		runChild(b, "generate:"+tmp)
+		return nil
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	return path
-}
-
-// childGenerate traces channel-heavy goroutines into path until the file has
-// benchTraceBytes: ping-pong pairs (many short running spans), a spawner of
-// short-lived goroutines (many goroutine IDs), some allocation (GC, mark
-// assists) and a few syscalls.
-func childGenerate(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := trace.Start(f); err != nil {
-		return err
-	}
-	var stop atomic.Bool
-	var wg sync.WaitGroup
-	ctx := context.Background()
-	for w := 0; w < 8; w++ {
-		ping, pong := make(chan int), make(chan int)
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			trace.Log(ctx, WorkerCategory, fmt.Sprintf("w%d", w))
-			for i := 0; !stop.Load(); i++ {
-				ping <- i
-				<-pong
-				if i%128 == 0 { // a short-lived goroutine now and then
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						c := make(chan int, 1)
-						for j := 0; j < 8; j++ {
-							c <- j
-							<-c
-							runtime.Gosched()
-						}
-					}()
-				}
-			}
-			close(ping)
-		}()
-		go func() {
-			defer wg.Done()
-			var keep [][]byte
-			for v := range ping {
-				if v%64 == 0 {
-					keep = append(keep, make([]byte, 4096))
-					if len(keep) > 256 {
-						keep = keep[:0]
-					}
-				}
-				pong <- v
-			}
-		}()
-	}
-	wg.Add(1)
-	go func() { // short-lived goroutines
-		defer wg.Done()
-		for !stop.Load() {
-			var inner sync.WaitGroup
-			for i := 0; i < 16; i++ {
-				inner.Add(1)
-				go func() {
-					defer inner.Done()
-					c := make(chan int, 1)
-					for j := 0; j < 8; j++ {
-						c <- j
-						<-c
-						runtime.Gosched()
-					}
-				}()
-			}
-			inner.Wait()
-			_ = syscall.Getppid()
-			time.Sleep(50 * time.Microsecond)
-		}
-	}()
-	for {
-		time.Sleep(100 * time.Millisecond)
-		st, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if st.Size() >= benchTraceBytes+benchTraceBytes/20 {
-			break
-		}
-	}
-	stop.Store(true)
-	wg.Wait()
-	trace.Stop()
-	return f.Close()
 }

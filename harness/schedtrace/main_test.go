@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"harness/internal/tracegen"
 	"os"
 	"os/exec"
 	"runtime/trace"
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 		case "workload":
 			err = childWorkload(arg)
 		case "generate":
-			err = childGenerate(arg)
+			err = tracegen.Write(arg, tracegen.MinBytes, WorkerCategory)
 		case "summarize":
 			err = childSummarize(arg, os.Stdout)
 		case "parse":

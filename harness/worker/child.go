@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"harness/harness/rundir"
+	"harness/harness/schedtrace"
 	"harness/harness/workload"
 )
 
@@ -136,7 +137,7 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 		var err error
 		pprof.Do(tctx, pprof.Labels("worker", name), func(ctx context.Context) {
 			// The schedule chart names a goroutine's lane by this log.
-			trace.Log(ctx, "harness.worker", name)
+			trace.Log(ctx, schedtrace.WorkerCategory, name)
 			sum, err = inst.Work(ctx, id)
 		})
 		task.End()

@@ -3,9 +3,8 @@ package lanes
 import (
 	"bytes"
 	"fmt"
+	"harness/internal/atomicfile"
 	"image/png"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -100,10 +99,10 @@ func Save(base string, w, h vg.Length, legend *plot.Legend, panels ...*plot.Plot
 		return fmt.Errorf("lanes: save %s.svg: %w", base, err)
 	}
 
-	if err := writeFile(base+".png", pngBuf.Bytes()); err != nil {
+	if err := atomicfile.Write(base+".png", pngBuf.Bytes()); err != nil {
 		return fmt.Errorf("lanes: save: %w", err)
 	}
-	if err := writeFile(base+".svg", svg); err != nil {
+	if err := atomicfile.Write(base+".svg", svg); err != nil {
 		return fmt.Errorf("lanes: save: %w", err)
 	}
 	return nil
@@ -191,37 +190,4 @@ func chartLayout(c draw.Canvas, legend *plot.Legend, panels []*plot.Plot) ([]dra
 	legend.Top, legend.Left = true, true
 	legend.XOffs, legend.YOffs = 0, 0
 	return tiles, &leg
-}
-
-// writeFile writes data to path through a temporary file in the same
-// directory (so the rename stays on one file system and is atomic).
-func writeFile(path string, data []byte) (err error) {
-	dir, name := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// CreateTemp makes the file private; charts are meant to be read.
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
