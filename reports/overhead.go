@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"sort"
 
 	"harness/harness/rundir"
 	"harness/harness/stats"
@@ -32,17 +31,13 @@ type Overhead struct {
 // Overheads computes the instrumentation overhead per (model, workers) of
 // a run with bare twins; nil for a normal run.
 func Overheads(run *rundir.Run) []Overhead {
-	type key struct {
-		model   string
-		workers int
-	}
-	instr, bare := map[key][]float64{}, map[key][]float64{}
-	var keys []key
+	instr, bare := map[groupKey][]float64{}, map[groupKey][]float64{}
+	var keys []groupKey
 	for _, t := range run.Trials {
 		if t.Warmup || t.Status != rundir.StatusOK {
 			continue
 		}
-		k := key{t.Model, t.Workers}
+		k := groupKey{t.Model, t.Workers}
 		if _, seen := instr[k]; !seen {
 			if _, seenBare := bare[k]; !seenBare {
 				keys = append(keys, k)
@@ -54,16 +49,7 @@ func Overheads(run *rundir.Run) []Overhead {
 			instr[k] = append(instr[k], float64(t.WallNs))
 		}
 	}
-	order := map[string]int{}
-	for i, m := range run.Scenario.Models {
-		order[m] = i
-	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		if keys[i].workers != keys[j].workers {
-			return keys[i].workers < keys[j].workers
-		}
-		return order[keys[i].model] < order[keys[j].model]
-	})
+	sortGroups(keys, run.Scenario.Models)
 	var out []Overhead
 	for _, k := range keys {
 		in, b := instr[k], bare[k]

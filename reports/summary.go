@@ -91,19 +91,15 @@ type Row struct {
 // Rows computes the summary table of a run, ordered by worker count, then
 // by the scenario's model order.
 func Rows(run *rundir.Run) []Row {
-	type key struct {
-		model   string
-		workers int
-	}
-	groups := map[key][]*rundir.Trial{}
-	failed := map[key][]string{}
-	var keys []key
+	groups := map[groupKey][]*rundir.Trial{}
+	failed := map[groupKey][]string{}
+	var keys []groupKey
 	for i := range run.Trials {
 		t := &run.Trials[i]
 		if t.Warmup || t.Bare {
 			continue
 		}
-		k := key{t.Model, t.Workers}
+		k := groupKey{t.Model, t.Workers}
 		if _, seen := groups[k]; !seen {
 			if _, seenFail := failed[k]; !seenFail {
 				keys = append(keys, k)
@@ -115,16 +111,7 @@ func Rows(run *rundir.Run) []Row {
 		}
 		groups[k] = append(groups[k], t)
 	}
-	order := map[string]int{}
-	for i, m := range run.Scenario.Models {
-		order[m] = i
-	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		if keys[i].workers != keys[j].workers {
-			return keys[i].workers < keys[j].workers
-		}
-		return order[keys[i].model] < order[keys[j].model]
-	})
+	sortGroups(keys, run.Scenario.Models)
 	var rows []Row
 	for _, k := range keys {
 		ts := groups[k]
@@ -190,4 +177,25 @@ func SpawnLatency(t *rundir.Trial) float64 {
 		return lat[len(lat)/2]
 	}
 	return (lat[len(lat)/2-1] + lat[len(lat)/2]) / 2
+}
+
+// groupKey is one (model, worker count) of a run: a row of its table.
+type groupKey struct {
+	model   string
+	workers int
+}
+
+// sortGroups orders groups by worker count, then by the scenario's model
+// order.
+func sortGroups(keys []groupKey, models []string) {
+	order := map[string]int{}
+	for i, m := range models {
+		order[m] = i
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		if keys[i].workers != keys[j].workers {
+			return keys[i].workers < keys[j].workers
+		}
+		return order[keys[i].model] < order[keys[j].model]
+	})
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"harness/internal/proctest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,23 +37,7 @@ profiles: [trace, cpu, wall]
 	if !strings.Contains(outText, "no space left on device") || !strings.Contains(outText, "out/") {
 		t.Errorf("the error does not name the path and the cause")
 	}
-	if pids := processesContaining(filepath.Join(dir, "out")); len(pids) > 0 {
+	if pids := proctest.Matching(filepath.Join(dir, "out")); len(pids) > 0 {
 		t.Errorf("workers left running: %v", pids)
 	}
-}
-
-func processesContaining(s string) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && strings.Contains(string(cmd), s) {
-			out = append(out, pid)
-		}
-	}
-	return out
 }

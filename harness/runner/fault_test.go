@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"harness/harness/rundir"
+	"harness/internal/proctest"
 )
 
 // runFault runs a fault scenario and checks afterwards that no process it
@@ -24,7 +25,7 @@ func runFault(t *testing.T, yaml string, grace time.Duration) (*rundir.Run, stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pids := processesWith(dir); len(pids) > 0 {
+	if pids := proctest.Matching(dir); len(pids) > 0 {
 		t.Errorf("processes of the run still alive: %v", pids)
 	}
 	return run, dir

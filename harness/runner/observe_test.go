@@ -14,6 +14,7 @@ import (
 
 	"harness/harness/rundir"
 	"harness/harness/scenario"
+	"harness/internal/proctest"
 )
 
 // agree runs build() up to three times and passes when one run's sampled
@@ -150,26 +151,9 @@ workers: 1
 	if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
 		t.Errorf("grandchild %d still exists after the trial (kill 0: %v)", pid, err)
 	}
-	if pids := processesWith(marker); len(pids) > 0 {
+	if pids := proctest.Matching(marker); len(pids) > 0 {
 		t.Errorf("processes with marker %s still running: %v", marker, pids)
 	}
-}
-
-// processesWith lists pids whose command line contains s.
-func processesWith(s string) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if strings.Contains(string(cmd), s) {
-			out = append(out, pid)
-		}
-	}
-	return out
 }
 
 // TestPythonGIL runs the seed's own scripts: Python threads take turns on

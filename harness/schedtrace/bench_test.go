@@ -173,18 +173,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // benchTrace returns the shared, cached benchmark trace (≥ 100 MB),
-// generating it in a child process when missing.
+// generated in a child process when missing.
 func benchTrace(b *testing.B) string {
-	if testing.Short() {
-		b.Skip("generates a 100 MB trace")
-	}
-	path, err := tracegen.Cached(func(tmp string) error {
-		b.Logf("generating %s (≥ %d MB; cached for later runs)", tmp, tracegen.MinBytes>>20)
-		runChild(b, "generate:"+tmp)
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return path
+	return tracegen.Bench(b, func(tmp string) { runChild(b, "generate:"+tmp) })
 }

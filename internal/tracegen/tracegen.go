@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -42,6 +43,24 @@ func Cached(generate func(path string) error) (string, error) {
 		return "", err
 	}
 	return path, nil
+}
+
+// Bench returns the cached benchmark trace for a benchmark, skipping it
+// under -short, and generating the trace with generate (which should run
+// Write in a child process) when it is missing.
+func Bench(b testing.TB, generate func(path string)) string {
+	if testing.Short() {
+		b.Skip("needs a 100 MB trace")
+	}
+	path, err := Cached(func(tmp string) error {
+		b.Logf("generating %s (≥ %d MB; cached for later runs)", tmp, MinBytes>>20)
+		generate(tmp)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 // Write traces the load in this process into path until the file holds at
