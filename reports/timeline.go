@@ -149,13 +149,7 @@ func (tw *timelineWriter) meta(name string, pid, tid int, args map[string]any) {
 	if err != nil {
 		a = []byte("{}")
 	}
-	b := tw.buf[:0]
-	b = append(b, `{"ph":"M","name":`...)
-	b = appendString(b, name)
-	b = append(b, `,"pid":`...)
-	b = strconv.AppendInt(b, int64(pid), 10)
-	b = append(b, `,"tid":`...)
-	b = strconv.AppendInt(b, int64(tid), 10)
+	b := eventHead(tw.buf[:0], `{"ph":"M"`, name, pid, tid)
 	b = append(b, `,"args":`...)
 	b = append(b, a...)
 	b = append(b, '}')
@@ -184,13 +178,7 @@ func (tw *timelineWriter) complete(pid, tid int, name string, a, b int64, args m
 	if b < a || a == 0 {
 		return
 	}
-	bb := tw.buf[:0]
-	bb = append(bb, `{"ph":"X","name":`...)
-	bb = appendString(bb, name)
-	bb = append(bb, `,"pid":`...)
-	bb = strconv.AppendInt(bb, int64(pid), 10)
-	bb = append(bb, `,"tid":`...)
-	bb = strconv.AppendInt(bb, int64(tid), 10)
+	bb := eventHead(tw.buf[:0], `{"ph":"X"`, name, pid, tid)
 	bb = append(bb, `,"ts":`...)
 	bb = tw.us(bb, a)
 	bb = append(bb, `,"dur":`...)
@@ -206,12 +194,8 @@ func (tw *timelineWriter) complete(pid, tid int, name string, a, b int64, args m
 
 // counter writes a C event at wall-clock ns t.
 func (tw *timelineWriter) counter(pid int, name string, t int64, series []string, values []float64) {
-	bb := tw.buf[:0]
-	bb = append(bb, `{"ph":"C","name":`...)
-	bb = appendString(bb, name)
-	bb = append(bb, `,"pid":`...)
-	bb = strconv.AppendInt(bb, int64(pid), 10)
-	bb = append(bb, `,"tid":0,"ts":`...)
+	bb := eventHead(tw.buf[:0], `{"ph":"C"`, name, pid, 0)
+	bb = append(bb, `,"ts":`...)
 	bb = tw.us(bb, t)
 	bb = append(bb, `,"args":{`...)
 	for i, s := range series {
@@ -233,18 +217,24 @@ func (tw *timelineWriter) counter(pid int, name string, t int64, series []string
 
 // instant writes a process-scoped instant event.
 func (tw *timelineWriter) instant(pid, tid int, name string, t int64) {
-	bb := tw.buf[:0]
-	bb = append(bb, `{"ph":"i","s":"p","name":`...)
-	bb = appendString(bb, name)
-	bb = append(bb, `,"pid":`...)
-	bb = strconv.AppendInt(bb, int64(pid), 10)
-	bb = append(bb, `,"tid":`...)
-	bb = strconv.AppendInt(bb, int64(tid), 10)
+	bb := eventHead(tw.buf[:0], `{"ph":"i","s":"p"`, name, pid, tid)
 	bb = append(bb, `,"ts":`...)
 	bb = tw.us(bb, t)
 	bb = append(bb, '}')
 	tw.event(bb)
 	tw.buf = bb
+}
+
+// eventHead appends an event's opening: its phase (and scope), name, pid
+// and tid.
+func eventHead(b []byte, open, name string, pid, tid int) []byte {
+	b = append(b, open...)
+	b = append(b, `,"name":`...)
+	b = appendString(b, name)
+	b = append(b, `,"pid":`...)
+	b = strconv.AppendInt(b, int64(pid), 10)
+	b = append(b, `,"tid":`...)
+	return strconv.AppendInt(b, int64(tid), 10)
 }
 
 func appendString(b []byte, s string) []byte {

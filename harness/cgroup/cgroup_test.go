@@ -3,13 +3,12 @@ package cgroup
 import (
 	"errors"
 	"fmt"
+	"harness/internal/proctest"
 	"io/fs"
 	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,12 +28,12 @@ func TestMain(m *testing.M) {
 		if err := c.Start(); err != nil {
 			os.Exit(2)
 		}
-		spin(2, 200*time.Millisecond)
+		proctest.Spin(2, 200*time.Millisecond)
 		if err := c.Wait(); err != nil {
 			os.Exit(3)
 		}
 	case "spin-leaf":
-		spin(2, 200*time.Millisecond)
+		proctest.Spin(2, 200*time.Millisecond)
 	case "sleep": // sleep with a sleeping grandchild until killed
 		c := helper("sleep-leaf")
 		if err := c.Start(); err != nil {
@@ -53,23 +52,6 @@ func helper(mode string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
 	cmd.Stderr = os.Stderr
 	return cmd
-}
-
-func spin(n int, d time.Duration) {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			runtime.LockOSThread()
-			x := 0
-			for end := time.Now().Add(d); time.Now().Before(end); {
-				for i := range 10000 {
-					x += i
-				}
-			}
-			_ = x
-		})
-	}
-	wg.Wait()
 }
 
 // newGroup skips the test where cgroups v2 are not writable: CI machines

@@ -2,13 +2,12 @@ package observe
 
 import (
 	"fmt"
+	"harness/internal/proctest"
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,7 +36,7 @@ func helperCmd(args ...string) *exec.Cmd {
 func runHelper(args []string) int {
 	switch args[0] {
 	case "spin": // spin N D: N busy OS threads for D, then exit
-		spin(atoi(args[1]), dur(args[2]))
+		proctest.Spin(atoi(args[1]), dur(args[2]))
 	case "tree": // tree K D: K child processes each spinning one thread for D; wait for them
 		var cmds []*exec.Cmd
 		for range atoi(args[1]) {
@@ -89,25 +88,6 @@ func runHelper(args []string) int {
 		return fail(fmt.Errorf("unknown helper mode %q", args))
 	}
 	return 0
-}
-
-// spin keeps n OS threads busy for d. Each goroutine stays locked to its
-// thread, so the thread exits with it, as a worker's would.
-func spin(n int, d time.Duration) {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			runtime.LockOSThread()
-			x := 0
-			for end := time.Now().Add(d); time.Now().Before(end); {
-				for i := range 10000 {
-					x += i
-				}
-			}
-			_ = x
-		})
-	}
-	wg.Wait()
 }
 
 func atoi(s string) int {

@@ -68,6 +68,7 @@ func (h host) startNs(starttime uint64) int64 {
 }
 
 type proc struct {
+	argvTries int // re-reads of an empty command line
 	pid       int
 	starttime uint64
 	series    ProcessSeries // Threads is filled in by build
@@ -380,8 +381,14 @@ func (o *Observer) sampleProc(p *proc) {
 		o.gone(p)
 		return
 	}
-	if string(st.comm) != p.series.Comm { // an exec since the last read
+	switch {
+	case string(st.comm) != p.series.Comm: // an exec since the last read
 		p.series.Comm = string(st.comm)
+		p.series.Argv = o.argv(p.pid)
+	case len(p.series.Argv) == 0 && p.argvTries < 3:
+		// Read while the process was between fork and exec, the command
+		// line can be empty: try again a few times.
+		p.argvTries++
 		p.series.Argv = o.argv(p.pid)
 	}
 	cpu := ts.Nano()

@@ -6,8 +6,11 @@ package proctest
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Matching lists the live processes, other than this one, whose command
@@ -26,4 +29,24 @@ func Matching(s string) []int {
 		}
 	}
 	return out
+}
+
+// Spin keeps n OS threads busy for d: a multi-threaded child for the
+// observer's tests. Each goroutine stays locked to its thread, so the
+// thread exits with it, as a worker's would.
+func Spin(n int, d time.Duration) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			runtime.LockOSThread()
+			x := 0
+			for end := time.Now().Add(d); time.Now().Before(end); {
+				for i := range 10000 {
+					x += i
+				}
+			}
+			_ = x
+		})
+	}
+	wg.Wait()
 }
