@@ -38,6 +38,7 @@ func Methods(run *rundir.Run) []Method {
 			Method{"CPU", "user + system CPU of every process of the trial over its whole life, start-up and profile writing included (wait4 rusage)"},
 			Method{"cores busy", "CPU during the work phase (getrusage(RUSAGE_SELF) in each worker process at its first start and last end) / wall"},
 			Method{"speedup", "median serial wall / median wall at the same worker count; the interval is interval arithmetic on the two medians' intervals (coverage ≥ the product of theirs)"},
+			Method{"efficiency", "speedup / workers: 1.00 is perfect scaling"},
 			Method{"spawn → ready", "per trial, the median over workers of spawn requested (process model: just before fork/exec; thread model: the go statement) → waiting at the start barrier" + floorText(run)},
 		)
 	}
@@ -145,7 +146,7 @@ func cell(f *Figure, format func(float64) string, withCI bool) string {
 	return fmt.Sprintf("%s [%s–%s]%s", format(f.Median), format(f.CILo), format(f.CIHi), mark)
 }
 
-func ratioCell(r *Ratio) string {
+func ratioCell(r *Ratio, unit string) string {
 	if r == nil {
 		return "–"
 	}
@@ -153,7 +154,7 @@ func ratioCell(r *Ratio) string {
 	if r.LowConfidence {
 		mark = "†"
 	}
-	return fmt.Sprintf("%.2f× [%.2f–%.2f]%s", r.Value, r.Lo, r.Hi, mark)
+	return fmt.Sprintf("%.2f%s [%.2f–%.2f]%s", r.Value, unit, r.Lo, r.Hi, mark)
 }
 
 // traceFiles lists, per representative trial, the raw traces it wrote.
@@ -172,9 +173,9 @@ func traceFiles(run *rundir.Run) []string {
 	return out
 }
 
-// outlierNotes names the repetitions flagged as outliers, as hyperfine
+// OutlierNotes names the repetitions flagged as outliers, as hyperfine
 // warns: the median is robust to them, but a reviewer should know.
-func outlierNotes(rows []Row) []string {
+func OutlierNotes(rows []Row) []string {
 	var out []string
 	for _, r := range rows {
 		for _, f := range []struct {

@@ -31,11 +31,6 @@ type htmlChart struct {
 	Inline template.HTML
 }
 
-type htmlRow struct {
-	Row
-	Cells []string
-}
-
 // HTML renders the scenario report as a self-contained page.
 func HTML(r *Report) ([]byte, error) {
 	run := r.Run
@@ -47,28 +42,10 @@ func HTML(r *Report) ([]byte, error) {
 		}
 		charts = append(charts, htmlChart{Chart: c, Inline: template.HTML(inlineSVG(svg, c.Title))})
 	}
-	command := run.Scenario.Workload.IsCommand()
-	var rows []htmlRow
-	for _, row := range r.Rows {
-		n := fmt.Sprint(len(row.Trials))
-		if len(row.Failed) > 0 {
-			n += fmt.Sprintf(" (%d failed)", len(row.Failed))
-		}
-		cells := []string{row.Model, fmt.Sprint(row.Workers), n, cell(row.WallNs, Duration, true), cell(row.CPUNs, Duration, false), cell(row.CoresBusy, Cores, false)}
-		if !command {
-			cells = append(cells, ratioCell(row.Speedup), cell(row.SpawnNs, Duration, false))
-		}
-		cells = append(cells, cell(row.PeakRSSBytes, Bytes, false))
-		rows = append(rows, htmlRow{Row: row, Cells: cells})
-	}
-	head := []string{"model", "workers", "n", "wall [95% CI]", "CPU", "cores busy"}
-	if !command {
-		head = append(head, "speedup vs serial", "spawn → ready")
-	}
-	head = append(head, "peak RSS (sum)")
+	head, cells := Table(r.Rows, run.Scenario.Workload.IsCommand())
 	var buf bytes.Buffer
 	err := pageTemplate.Execute(&buf, map[string]any{
-		"R": r, "Run": run, "Sc": run.Scenario, "Head": head, "Rows": rows, "Charts": charts,
+		"R": r, "Run": run, "Sc": run.Scenario, "Head": head, "Rows": cells, "Charts": charts,
 		"Info": [][2]string{
 			{"scenario", run.Scenario.File + describeSuffix(run.Scenario.Description)},
 			{"workload", workloadText(run)},
@@ -78,7 +55,7 @@ func HTML(r *Report) ([]byte, error) {
 			{"measured", measuredText(run)},
 		},
 		"Overhead": OverheadLines(Overheads(run)), "OverheadIntro": overheadIntro,
-		"Methods": Methods(run), "Outliers": outlierNotes(r.Rows), "Failed": failedTrials(run),
+		"Methods": Methods(run), "Outliers": OutlierNotes(r.Rows), "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),
 		"Timeline": exists(filepath.Join(r.Dir, TimelineFile)), "TimelineBound": timelineBound,
@@ -145,7 +122,7 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 <h2>Summary</h2>
 <table class="figures">
 <tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>
 <p class="small">How each figure was measured:</p>
 <ul class="small">

@@ -51,7 +51,7 @@ func Markdown(r *Report) string {
 		p("- **%s**: %s.\n", m.Figure, m.How)
 	}
 	p("\n")
-	if notes := outlierNotes(r.Rows); len(notes) > 0 {
+	if notes := OutlierNotes(r.Rows); len(notes) > 0 {
 		p("**Outliers.**\n\n")
 		for _, n := range notes {
 			p("- %s.\n", n)
@@ -137,27 +137,42 @@ func Markdown(r *Report) string {
 
 // MarkdownTable is the summary table in Markdown.
 func MarkdownTable(rows []Row, command bool) string {
+	head, cells := Table(rows, command)
 	var b strings.Builder
-	if command {
-		b.WriteString("| model | workers | n | wall [95% CI] | CPU | cores busy | peak RSS (sum) |\n|---|--:|--:|--:|--:|--:|--:|\n")
-	} else {
-		b.WriteString("| model | workers | n | wall [95% CI] | CPU | cores busy | speedup vs serial | spawn → ready | peak RSS (sum) |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n|---")
+	for range head[1:] {
+		b.WriteString("|--:")
 	}
+	b.WriteString("|\n")
+	for _, row := range cells {
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	return b.String()
+}
+
+// Table is the summary table's header and cells, as every document shows
+// it: medians, the wall time's interval, speedup and efficiency with
+// theirs. Commands have no serial baseline or barrier, so no speedup or
+// spawn columns.
+func Table(rows []Row, command bool) (head []string, cells [][]string) {
+	head = []string{"model", "workers", "n", "wall [95% CI]", "CPU", "cores busy"}
+	if !command {
+		head = append(head, "speedup vs serial", "efficiency", "spawn → ready")
+	}
+	head = append(head, "peak RSS (sum)")
 	for _, r := range rows {
 		n := fmt.Sprint(len(r.Trials))
 		if len(r.Failed) > 0 {
 			n += fmt.Sprintf(" (%d failed)", len(r.Failed))
 		}
-		if command {
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", r.Model, r.Workers, n,
-				cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false), cell(r.PeakRSSBytes, Bytes, false))
-			continue
+		row := []string{r.Model, fmt.Sprint(r.Workers), n, cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false)}
+		if !command {
+			row = append(row, ratioCell(r.Speedup, "×"), ratioCell(r.Efficiency, ""), cell(r.SpawnNs, Duration, false))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", r.Model, r.Workers, n,
-			cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false),
-			ratioCell(r.Speedup), cell(r.SpawnNs, Duration, false), cell(r.PeakRSSBytes, Bytes, false))
+		row = append(row, cell(r.PeakRSSBytes, Bytes, false))
+		cells = append(cells, row)
 	}
-	return b.String()
+	return head, cells
 }
 
 // mermaidGantt is the seed's gantt block: each representative trial's

@@ -153,7 +153,8 @@ func Rows(run *rundir.Run) []Row {
 			continue
 		}
 		r.Speedup = ratioOf(sp)
-		if eff, err := stats.Efficiency(sp, r.Workers); err == nil {
+		// The baseline's own efficiency (1/workers) means nothing.
+		if eff, err := stats.Efficiency(sp, r.Workers); err == nil && r.Model != "serial" {
 			r.Efficiency = ratioOf(eff)
 		}
 	}

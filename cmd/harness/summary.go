@@ -35,6 +35,9 @@ func printSummary(w io.Writer, run *rundir.Run, dir string) {
 	tw.Flush()
 	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
 	fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
+	for _, n := range reports.OutlierNotes(reports.Rows(run)) {
+		fmt.Fprintf(w, "warning: %s\n", n)
+	}
 	if ovs := reports.Overheads(run); len(ovs) > 0 {
 		fmt.Fprintln(w, "\ninstrumentation overhead (profiles + sampler vs bare twins, interleaved):")
 		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
