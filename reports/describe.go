@@ -183,7 +183,7 @@ func OutlierNotes(rows []Row) []string {
 			fig  *Figure
 		}{{"wall", r.WallNs}, {"CPU", r.CPUNs}, {"cores busy", r.CoresBusy}, {"spawn", r.SpawnNs}, {"peak RSS", r.PeakRSSBytes}} {
 			if f.fig != nil && len(f.fig.Outliers) > 0 {
-				out = append(out, fmt.Sprintf("%s %d workers: %s outlier(s) in %s (more than 3.5 robust standard deviations from the median); interference from other processes is the usual cause",
+				out = append(out, fmt.Sprintf("%s %d workers: %s outlier(s) in %s (more than 3.5 robust standard deviations and 5%% from the median); interference from other processes is the usual cause",
 					r.Model, r.Workers, strings.Join(f.fig.Outliers, ", "), f.name))
 			}
 		}

@@ -109,6 +109,7 @@ figcaption { color: #444; font-size: .92em; margin-top: .4em; }
 code, pre { font-family: ui-monospace, "Liberation Mono", Menlo, monospace; font-size: .9em; }
 pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 .small { color: #555; font-size: .9em; }
+.scroll { overflow-x: auto; }
 </style>
 </head>
 <body>
@@ -120,10 +121,10 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 {{end}}</table>
 
 <h2>Summary</h2>
-<table class="figures">
+<div class="scroll"><table class="figures">
 <tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
-{{end}}</table>
+{{end}}</table></div>
 <p class="small">How each figure was measured:</p>
 <ul class="small">
 {{range .Methods}}<li><strong>{{.Figure}}</strong>: {{.How}}.</li>

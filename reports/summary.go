@@ -5,6 +5,7 @@
 package reports
 
 import (
+	"math"
 	"sort"
 
 	"harness/harness/rundir"
@@ -24,13 +25,20 @@ type Figure struct {
 	// (order statistics, benchmath's AssumeNothing). With fewer than 6
 	// repetitions no 95% interval exists: it is [min, max] and
 	// LowConfidence says so.
-	CILo          float64  `json:"ci_lo"`
-	CIHi          float64  `json:"ci_hi"`
-	Confidence    float64  `json:"confidence"`
-	LowConfidence bool     `json:"low_confidence,omitempty"`
-	Outliers      []string `json:"outliers,omitempty"` // trial IDs (modified z-score > 3.5)
-	sum           stats.Summary
+	CILo          float64 `json:"ci_lo"`
+	CIHi          float64 `json:"ci_hi"`
+	Confidence    float64 `json:"confidence"`
+	LowConfidence bool    `json:"low_confidence,omitempty"`
+	// Outliers are the repetitions (trial IDs) more than 3.5 robust
+	// standard deviations (modified z-score) and more than 5% from the
+	// median.
+	Outliers []string `json:"outliers,omitempty"`
+	sum      stats.Summary
 }
+
+// minOutlierShare is how far from the median, relatively, a repetition
+// must be to be called an outlier, besides its modified z-score.
+const minOutlierShare = 0.05
 
 func figureOf(xs []float64, ids []string) *Figure {
 	s := stats.Summarize(xs)
@@ -40,6 +48,12 @@ func figureOf(xs []float64, ids []string) *Figure {
 	f := &Figure{N: s.N, Median: s.Median, Min: s.Min, Max: s.Max, Mean: s.Mean,
 		CILo: s.Lo, CIHi: s.Hi, Confidence: s.Confidence, LowConfidence: s.LowConfidence, sum: s}
 	for _, i := range s.Outliers {
+		// With a handful of tightly clustered repetitions the robust
+		// spread is tiny and a 1% difference scores as an outlier; only
+		// a difference that matters is worth a reviewer's attention.
+		if math.Abs(xs[i]-s.Median) <= minOutlierShare*math.Abs(s.Median) {
+			continue
+		}
 		f.Outliers = append(f.Outliers, ids[i])
 	}
 	return f
