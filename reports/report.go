@@ -161,13 +161,18 @@ func verdict(run *rundir.Run, rows []Row) string {
 	cmp := stats.Compare(wa, wb)
 	var parts []string
 	lead := fmt.Sprintf("With %d workers on %d CPUs, ", workers, run.Host.CPUs)
+	fast, slow, rf, rs := a, b, ra, rb
+	if rb.WallNs.Median < ra.WallNs.Median {
+		fast, slow, rf, rs = b, a, rb, ra
+	}
+	ratio := rs.WallNs.Median / rf.WallNs.Median
 	switch {
-	case cmp.Significant && rb.WallNs.Median < ra.WallNs.Median:
+	case cmp.Significant && ratio >= 1+smallDifference:
 		parts = append(parts, fmt.Sprintf("%s%s finished %.2f× faster than %s (%s vs %s median wall, p=%.3f)",
-			lead, b, ra.WallNs.Median/rb.WallNs.Median, a, Duration(rb.WallNs.Median), Duration(ra.WallNs.Median), cmp.P))
+			lead, fast, ratio, slow, Duration(rf.WallNs.Median), Duration(rs.WallNs.Median), cmp.P))
 	case cmp.Significant:
-		parts = append(parts, fmt.Sprintf("%s%s finished %.2f× faster than %s (%s vs %s median wall, p=%.3f)",
-			lead, a, rb.WallNs.Median/ra.WallNs.Median, b, Duration(ra.WallNs.Median), Duration(rb.WallNs.Median), cmp.P))
+		parts = append(parts, fmt.Sprintf("%s%s and %s took about the same time (%s vs %s median wall; %s %.0f%% faster, significant at p=%.3f but small)",
+			lead, a, b, Duration(ra.WallNs.Median), Duration(rb.WallNs.Median), fast, 100*(ratio-1), cmp.P))
 	default:
 		why := fmt.Sprintf("p=%.2f", cmp.P)
 		if cmp.Reason != "" {
@@ -177,7 +182,7 @@ func verdict(run *rundir.Run, rows []Row) string {
 			lead, a, b, Duration(ra.WallNs.Median), Duration(rb.WallNs.Median), why))
 	}
 	if ra.CoresBusy != nil && rb.CoresBusy != nil {
-		parts = append(parts, fmt.Sprintf("keeping %.2f vs %.2f cores busy", ra.CoresBusy.Median, rb.CoresBusy.Median))
+		parts = append(parts, fmt.Sprintf("%s kept %.2f cores busy and %s %.2f", a, ra.CoresBusy.Median, b, rb.CoresBusy.Median))
 	}
 	if ra.PeakRSSBytes != nil && rb.PeakRSSBytes != nil && ra.PeakRSSBytes.Median > 0 {
 		parts = append(parts, fmt.Sprintf("%s used %.1f× the memory of %s (%s vs %s peak RSS)",
@@ -189,6 +194,11 @@ func verdict(run *rundir.Run, rows []Row) string {
 	}
 	return joinClauses(parts) + "."
 }
+
+// smallDifference is the relative difference in wall time below which the
+// verdict calls two models about equally fast even when the difference is
+// significant: a reviewer cares about 5%, not about 1%.
+const smallDifference = 0.05
 
 func joinClauses(parts []string) string {
 	switch len(parts) {
