@@ -98,8 +98,15 @@ func chanSyscallWorker(ctx context.Context, wg *sync.WaitGroup, ch <-chan struct
 	trace.Log(ctx, WorkerCategory, "w3")
 	<-ch
 	// A raw blocking syscall: the goroutine stays in the Syscall state.
-	ts := syscall.NsecToTimespec(int64(syscallFor))
-	_ = syscall.Nanosleep(&ts, nil)
+	// A signal (the runtime's preemption, the profiler) can end it early:
+	// sleep on for what remains.
+	rem := syscall.NsecToTimespec(int64(syscallFor))
+	for {
+		req := rem
+		if err := syscall.Nanosleep(&req, &rem); err != syscall.EINTR {
+			break
+		}
+	}
 }
 
 var sink float64

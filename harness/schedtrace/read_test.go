@@ -255,7 +255,10 @@ func TestTruncated(t *testing.T) {
 				continue
 			}
 			for st, v := range g.Totals {
-				if v > fg.Totals[st] {
+				// 1 µs of slack: the cut read maps trace time to wall
+				// time with its own clock snapshots, which can round
+				// a nanosecond apart.
+				if v > fg.Totals[st]+1000 {
 					t.Errorf("cut at %.0f%%: goroutine %d %s %d > full %d", frac*100, g.ID, State(st), v, fg.Totals[st])
 				}
 			}
