@@ -21,6 +21,9 @@ type BatchEntry struct {
 	Trials  int      `json:"trials"`
 	Failed  int      `json:"failed"`
 	Verdict string   `json:"verdict,omitempty"`
+	// Headline is the figures of each model at the largest worker count:
+	// median wall (speedup), cores busy, peak RSS.
+	Headline string `json:"headline,omitempty"`
 	Error   string   `json:"error,omitempty"`
 	Rows    []Row    `json:"rows,omitempty"`
 	Charts  []string `json:"charts,omitempty"` // PNGs, relative to the batch directory
@@ -82,6 +85,7 @@ func WriteBatchIndex(dir string, b *rundir.Batch, reps []*Report) error {
 		if i < len(reps) && reps[i] != nil {
 			r := reps[i]
 			e.Kind, e.Verdict, e.Rows = r.Run.Scenario.Workload.Kind, r.Verdict, r.Rows
+			e.Headline = headline(r.Rows)
 			for _, c := range r.Charts {
 				e.Charts = append(e.Charts, filepath.Join(s.Dir, c.PNG))
 			}
@@ -116,7 +120,7 @@ func batchMarkdown(s BatchSummary) string {
 	if s.Host.CPUs > 0 {
 		fmt.Fprintf(&b, "Host: %d × %s, Linux %s, %s.\n\n", s.Host.CPUs, s.Host.CPUModel, s.Host.Kernel, s.Host.GoVersion)
 	}
-	b.WriteString("| scenario | kind | status | trials | verdict |\n|---|---|---|--:|---|\n")
+	b.WriteString("| scenario | kind | status | trials | at the largest worker count: wall (speedup) · cores busy · peak RSS | verdict |\n|---|---|---|--:|---|---|\n")
 	for _, e := range s.Scenarios {
 		status := e.Status
 		if e.Failed > 0 {
@@ -126,7 +130,7 @@ func batchMarkdown(s BatchSummary) string {
 		if e.Error != "" {
 			verdict = "error: " + e.Error
 		}
-		fmt.Fprintf(&b, "| [%s](%s/README.md) | %s | %s | %d | %s |\n", e.Name, e.Dir, e.Kind, status, e.Trials, mdEscape(verdict))
+		fmt.Fprintf(&b, "| [%s](%s/README.md) | %s | %s | %d | %s | %s |\n", e.Name, e.Dir, e.Kind, status, e.Trials, mdEscape(e.Headline), mdEscape(verdict))
 	}
 	return b.String()
 }
@@ -149,9 +153,36 @@ table { border-collapse: collapse; } td, th { padding: .4em .7em; border-bottom:
 {{if or .Interrupted (not .Complete)}}<p class="warn"><strong>Incomplete batch</strong>: not every scenario ran to the end.</p>{{end}}
 {{if .Host.CPUs}}<p>Host: {{.Host.CPUs}} × {{.Host.CPUModel}}, Linux {{.Host.Kernel}}, {{.Host.GoVersion}}.</p>{{end}}
 <table>
-<tr><th>scenario</th><th>kind</th><th>status</th><th>trials</th><th>verdict</th></tr>
-{{range .Scenarios}}<tr><td><a href="{{.Dir}}/index.html">{{.Name}}</a></td><td>{{.Kind}}</td><td{{if ne .Status "ok"}} class="failed"{{end}}>{{.Status}}{{if .Failed}} ({{.Failed}} failed){{end}}</td><td>{{.Trials}}</td><td>{{if .Error}}error: {{.Error}}{{else}}{{.Verdict}}{{end}}</td></tr>
+<tr><th>scenario</th><th>kind</th><th>status</th><th>trials</th><th>at the largest worker count: wall (speedup) · cores busy · peak RSS</th><th>verdict</th></tr>
+{{range .Scenarios}}<tr><td><a href="{{.Dir}}/index.html">{{.Name}}</a></td><td>{{.Kind}}</td><td{{if ne .Status "ok"}} class="failed"{{end}}>{{.Status}}{{if .Failed}} ({{.Failed}} failed){{end}}</td><td>{{.Trials}}</td><td>{{.Headline}}</td><td>{{if .Error}}error: {{.Error}}{{else}}{{.Verdict}}{{end}}</td></tr>
 {{end}}</table>
 </body>
 </html>
 `))
+
+// headline condenses a scenario's table to its largest worker count: per
+// model the median wall (and speedup), cores busy and peak RSS.
+func headline(rows []Row) string {
+	maxW := 0
+	for _, r := range rows {
+		maxW = max(maxW, r.Workers)
+	}
+	var parts []string
+	for _, r := range rows {
+		if r.Workers != maxW || r.WallNs == nil {
+			continue
+		}
+		s := fmt.Sprintf("%s ×%d: %s", r.Model, r.Workers, Duration(r.WallNs.Median))
+		if r.Speedup != nil && r.Model != "serial" {
+			s += fmt.Sprintf(" (%.2f×)", r.Speedup.Value)
+		}
+		if r.CoresBusy != nil {
+			s += " · " + Cores(r.CoresBusy.Median) + " cores"
+		}
+		if r.PeakRSSBytes != nil {
+			s += " · " + Bytes(r.PeakRSSBytes.Median)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
