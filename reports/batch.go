@@ -14,19 +14,19 @@ import (
 
 // BatchEntry is one scenario of a batch with its headline figures.
 type BatchEntry struct {
-	Name    string   `json:"name"`
-	Dir     string   `json:"dir"`
-	Kind    string   `json:"kind,omitempty"`
-	Status  string   `json:"status"`
-	Trials  int      `json:"trials"`
-	Failed  int      `json:"failed"`
-	Verdict string   `json:"verdict,omitempty"`
+	Name    string `json:"name"`
+	Dir     string `json:"dir"`
+	Kind    string `json:"kind,omitempty"`
+	Status  string `json:"status"`
+	Trials  int    `json:"trials"`
+	Failed  int    `json:"failed"`
+	Verdict string `json:"verdict,omitempty"`
 	// Headline is the figures of each model at the largest worker count:
 	// median wall (speedup), cores busy, peak RSS.
-	Headline string `json:"headline,omitempty"`
-	Error   string   `json:"error,omitempty"`
-	Rows    []Row    `json:"rows,omitempty"`
-	Charts  []string `json:"charts,omitempty"` // PNGs, relative to the batch directory
+	Headline string   `json:"headline,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Rows     []Row    `json:"rows,omitempty"`
+	Charts   []string `json:"charts,omitempty"` // PNGs, relative to the batch directory
 }
 
 // BatchSummary is the batch's summary.json.
