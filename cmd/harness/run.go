@@ -119,6 +119,7 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, ov
 		default:
 			bs.Status = rundir.StatusOK
 		}
+		var rep *reports.Report
 		if run != nil {
 			bs.Trials = len(run.Trials)
 			for _, t := range run.Trials {
@@ -130,18 +131,20 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, ov
 				bs.Status = rundir.StatusFailed
 				anyFailed = true
 			}
-			printSummary(stdout, run, filepath.Join(dir, sc.Name))
-		}
-		var rep *reports.Report
-		if run != nil {
 			render := reports.Render
 			if ctx.Err() != nil {
 				// Interrupted: the documents now, the charts on request.
 				render = reports.RenderDocuments
 				fmt.Fprintf(stderr, "harness: charts not drawn; run 'harness report %s' for them\n", filepath.Join(dir, sc.Name))
 			}
+			// The report's figures are the terminal's too: computed
+			// once, from the run directory.
 			var rerr error
-			if rep, rerr = render(filepath.Join(dir, sc.Name)); rerr != nil {
+			rep, rerr = render(filepath.Join(dir, sc.Name))
+			if rep != nil {
+				printSummary(stdout, rep)
+			}
+			if rerr != nil {
 				fmt.Fprintf(stderr, "harness: %v\n", rerr)
 				anyFailed = true
 			} else {

@@ -11,11 +11,12 @@ import (
 )
 
 // printSummary prints a scenario's table: one row per (workers, model).
-func printSummary(w io.Writer, run *rundir.Run, dir string) {
-	fmt.Fprintf(w, "\n%s — %s (%s)\n", run.Scenario.Name, dir, run.Scenario.Workload.Kind)
+func printSummary(w io.Writer, rep *reports.Report) {
+	run := rep.Run
+	fmt.Fprintf(w, "\n%s — %s (%s)\n", run.Scenario.Name, rep.Dir, run.Scenario.Workload.Kind)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "model\tworkers\tn\twall\t(min…max)\tCPU\tcores busy\tspeedup\tspawn\tpeak RSS\t")
-	for _, r := range reports.Rows(run) {
+	for _, r := range rep.Rows {
 		speed := "-"
 		if r.Speedup != nil {
 			speed = fmt.Sprintf("%.2f×", r.Speedup.Value)
@@ -35,7 +36,7 @@ func printSummary(w io.Writer, run *rundir.Run, dir string) {
 	tw.Flush()
 	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
 	fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
-	for _, n := range reports.OutlierNotes(reports.Rows(run)) {
+	for _, n := range reports.OutlierNotes(rep.Rows) {
 		fmt.Fprintf(w, "warning: %s\n", n)
 	}
 	if ovs := reports.Overheads(run); len(ovs) > 0 {

@@ -132,8 +132,11 @@ type Process struct {
 	Argv    []string `json:"argv"`
 	Workers []int    `json:"workers,omitempty"` // worker IDs it ran (Go workers)
 	SpawnNs int64    `json:"spawn_ns"`          // spawn requested (just before fork/exec)
-	ReadyNs int64    `json:"ready_ns,omitempty"`
-	EndNs   int64    `json:"end_ns"` // reaped
+	// MainNs: a worker's main started (after the runtime's own start-up);
+	// ReadyNs: all its workers were waiting at the start barrier.
+	MainNs  int64 `json:"main_ns,omitempty"`
+	ReadyNs int64 `json:"ready_ns,omitempty"`
+	EndNs   int64 `json:"end_ns"` // reaped
 	// ExitCode is the exit status, or -1 when a signal ended the process;
 	// Signal then names it ("killed", "terminated", …).
 	ExitCode int    `json:"exit_code"`
@@ -152,6 +155,8 @@ type Process struct {
 	CPUSysNs          int64  `json:"cpu_sys_ns"`
 	WorkCPUNs         int64  `json:"work_cpu_ns,omitempty"`
 	Counter           *int64 `json:"counter,omitempty"`
+	// GILSwitches counts the hand-overs of the emulated GIL (gil: true).
+	GILSwitches int64 `json:"gil_switches,omitempty"`
 	// Files are the raw files it wrote, relative to the scenario directory.
 	Files []string `json:"files,omitempty"`
 	// Output of the process: the byte counts are exact, the tails are the

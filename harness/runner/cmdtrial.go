@@ -29,13 +29,12 @@ func (r *Runner) commandTrial(ctx context.Context, sc *scenario.Scenario, dir st
 	case <-ctx.Done():
 		r.endAll([]*proc{p}, interrupted(ctx))
 	}
-	rec := p.rec
-	rec.Files = r.processFiles(dir, t, &rec, p)
-	t.Processes = []rundir.Process{rec}
+	p.rec.Files = processFiles(dir, t, p)
+	t.Processes = []rundir.Process{p.rec}
 	if ctx.Err() == nil && p.failed() != "" {
 		t.Error = p.describeFailure("command " + t.Model)
 	}
-	t.WallNs = rec.EndNs - rec.SpawnNs
+	t.WallNs = p.rec.EndNs - p.rec.SpawnNs
 	return nil
 }
 

@@ -41,8 +41,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 	t.SpawnNs = time.Now().UnixNano()
 	var procs []*proc
 	for k := range procIDs {
-		argv := append([]string{r.argv0()}, r.ExeArgs...)
-		argv = append(argv, worker.Mode, "--spec", specPath, "--process", strconv.Itoa(k))
+		argv := r.workerArgv("--spec", specPath, "--process", strconv.Itoa(k))
 		p, err := startProc(procSpec{path: r.Exe, argv: argv, control: true, cgroupFD: w.cgroupFD()})
 		if err != nil {
 			t.Error = fmt.Sprintf("start worker process %d: %v", k, err)
@@ -116,7 +115,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 			case e.msg.Type == "ready":
 				ready[e.i] = true
 				nReady++
-				p.rec.ReadyNs = e.msg.ReadyNs
+				p.rec.MainNs, p.rec.ReadyNs = e.msg.MainNs, e.msg.ReadyNs
 			case e.msg.Type == "done":
 				m := e.msg
 				done[e.i] = &m
@@ -142,13 +141,14 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 	if t.Error != "" {
 		failures = append(failures, t.Error)
 	}
+	// Every process has been reaped and endAll has returned: nothing else
+	// touches the records now.
 	for i, p := range procs {
-		rec := p.rec
-		rec.Files = r.processFiles(dir, t, &rec, p)
+		rec := &p.rec
+		rec.Files = processFiles(dir, t, p)
 		if m := done[i]; m != nil {
-			rec.WorkCPUNs = m.WorkCPUNs
-			rec.MaxRSSBytes = m.PeakRSSBytes
-			rec.Counter = m.Counter
+			rec.WorkCPUNs, rec.MaxRSSBytes, rec.Counter = m.WorkCPUNs, m.PeakRSSBytes, m.Counter
+			rec.GILSwitches = m.GILSwitch
 			for _, w := range m.Workers {
 				switch t.Model {
 				case scenario.Process:
@@ -169,8 +169,7 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 				rec.Error = "exited without reporting its workers"
 			}
 		}
-		t.Processes = append(t.Processes, rec)
-		p.rec = rec
+		t.Processes = append(t.Processes, *rec)
 		if ctx.Err() == nil && p.failed() != "" {
 			failures = append(failures, p.describeFailure(workerNames(rec.Workers)))
 		}
@@ -208,9 +207,11 @@ func workerNames(ids []int) string {
 }
 
 // processFiles writes the process's output tails next to its other raw
-// files and returns every raw file of the process, relative to dir.
-func (r *Runner) processFiles(dir string, t *rundir.Trial, rec *rundir.Process, p *proc) []string {
-	rel := filepath.Join(t.Dir, strconv.Itoa(rec.PID))
+// files and returns every raw file of the process, relative to dir. The
+// directory is the truth, not what the worker said it wrote: a killed
+// worker leaves .partial files it could not report.
+func processFiles(dir string, t *rundir.Trial, p *proc) []string {
+	rel := filepath.Join(t.Dir, strconv.Itoa(p.rec.PID))
 	abs := filepath.Join(dir, rel)
 	var files []string
 	for _, s := range []struct {

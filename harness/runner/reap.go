@@ -47,10 +47,9 @@ func adoptedChildren() []int {
 // sweepOrphans ends and reaps every adopted orphan and the given pids (the
 // observer's last view of the trial's process tree). Only processes we
 // adopted are reaped here; the ones we started are reaped by their
-// exec.Cmd. It returns the pids it had to kill.
-func sweepOrphans(extra []int) []int {
+// exec.Cmd.
+func sweepOrphans(extra []int) {
 	seen := map[int]bool{}
-	var killed []int
 	kill := func(pid int) {
 		if seen[pid] || pid <= 1 || pid == os.Getpid() {
 			return
@@ -59,9 +58,7 @@ func sweepOrphans(extra []int) []int {
 		if _, ours := started.Load(pid); ours {
 			return
 		}
-		if syscall.Kill(pid, syscall.SIGKILL) == nil {
-			killed = append(killed, pid)
-		}
+		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	for _, pid := range extra {
 		kill(pid)
@@ -75,7 +72,7 @@ func sweepOrphans(extra []int) []int {
 			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 		}
 		if len(orphans) == 0 || time.Now().After(deadline) {
-			return killed
+			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

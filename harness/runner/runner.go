@@ -118,7 +118,7 @@ func (r *Runner) Run(ctx context.Context, sc *scenario.Scenario, dir string) (*r
 	run.Warnings = append(run.Warnings, warnings...)
 	run.EndNs = time.Now().UnixNano()
 	run.Complete = !run.Interrupted && len(run.Trials) == len(trials)
-	if err := rundir.WriteJSON(filepath.Join(dir, rundir.RunFile), run); err != nil {
+	if err := checkpoint(); err != nil {
 		return nil, err
 	}
 	if run.Interrupted {
@@ -320,8 +320,7 @@ var (
 func (r *Runner) measureFloor() int64 {
 	var xs []int64
 	for range 5 {
-		p, err := startProc(procSpec{path: r.Exe, argv: append(append([]string{r.argv0()}, r.ExeArgs...), worker.Mode, "--floor"),
-			control: true, cgroupFD: -1})
+		p, err := startProc(procSpec{path: r.Exe, argv: r.workerArgv("--floor"), control: true, cgroupFD: -1})
 		if err != nil {
 			return 0
 		}
@@ -337,9 +336,14 @@ func (r *Runner) measureFloor() int64 {
 	return xs[len(xs)/2]
 }
 
-func (r *Runner) argv0() string {
-	if r.Argv0 != "" {
-		return r.Argv0
+// workerArgv is the command line of a worker process: the harness binary
+// in worker mode, with args.
+func (r *Runner) workerArgv(args ...string) []string {
+	argv0 := r.Argv0
+	if argv0 == "" {
+		argv0 = "harness"
 	}
-	return "harness"
+	argv := append([]string{argv0}, r.ExeArgs...)
+	argv = append(argv, worker.Mode)
+	return append(argv, args...)
 }

@@ -94,13 +94,15 @@ func (w *watch) finish(dir string, t *rundir.Trial) error {
 		exact += p.CPUUserNs + p.CPUSysNs
 	}
 	if w.group != nil {
-		if usage, _, _, err := w.group.CPU(); err == nil {
-			exact, source = usage.Nanoseconds(), "cgroup"
-		}
-		w.group.Close()
+		defer w.group.Close()
 	}
 	if len(t.Processes) == 0 || samples == nil {
 		return nil
+	}
+	if w.group != nil {
+		if usage, _, _, err := w.group.CPU(); err == nil {
+			exact, source = usage.Nanoseconds(), "cgroup"
+		}
 	}
 
 	rel := filepath.Join(t.Dir, rundir.SamplesFile)

@@ -13,10 +13,11 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/procfs"
 
 	"harness/harness/rundir"
 	"harness/harness/schedtrace"
@@ -202,8 +203,8 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 	done.Wait()
 	cpu1 := processCPU()
 
-	files, stopErr := rec.stop()
-	msg := Message{Type: "done", PID: c.pid, Workers: runs, WorkCPUNs: cpu1 - cpu0, Files: files,
+	stopErr := rec.stop()
+	msg := Message{Type: "done", PID: c.pid, Workers: runs, WorkCPUNs: cpu1 - cpu0,
 		GILSwitch: env.GIL.Switches(), PeakRSSBytes: peakRSS()}
 	if ctr, ok := inst.(workload.Counter); ok {
 		v := ctr.Counter()
@@ -229,20 +230,15 @@ func processCPU() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
-// peakRSS is VmHWM from /proc/self/status, in bytes; 0 if unreadable.
+// peakRSS is the process's VmHWM, in bytes; 0 if unreadable.
 func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
+	self, err := procfs.Self()
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb << 10
-		}
+	st, err := self.NewStatus()
+	if err != nil {
+		return 0
 	}
-	return 0
+	return int64(st.VmHWM)
 }

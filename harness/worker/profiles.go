@@ -21,7 +21,6 @@ import (
 type recorder struct {
 	dir      string
 	kinds    map[string]bool
-	files    []string
 	closers  []func() error
 	once     sync.Once
 	stopErr  error
@@ -75,7 +74,6 @@ func startRecorder(dir string, kinds []string) (*recorder, error) {
 				// first sampling period. Leave no empty file behind.
 				f.Close()
 				os.Remove(f.Name())
-				r.drop("wall.pb.gz")
 				return nil
 			}
 			if ferr := r.finish(f); err == nil {
@@ -102,16 +100,6 @@ func stopFgprof(stop func() error) (err error) {
 	return stop()
 }
 
-// drop forgets a file that was created but is not kept.
-func (r *recorder) drop(name string) {
-	for i, f := range r.files {
-		if f == name {
-			r.files = append(r.files[:i], r.files[i+1:]...)
-			return
-		}
-	}
-}
-
 // Partial is the suffix of a raw file still being written. A process
 // that is killed outright leaves its files under that name: incomplete,
 // and recognisably so; a clean stop (SIGTERM included) renames them.
@@ -122,7 +110,6 @@ func (r *recorder) create(name string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create profile: %w", err)
 	}
-	r.files = append(r.files, name)
 	return f, nil
 }
 
@@ -157,8 +144,10 @@ func (r *recorder) snapshotGoroutines() {
 }
 
 // stop ends the running profiles (in reverse start order) and writes the
-// snapshot profiles. It returns the names of the files written.
-func (r *recorder) stop() ([]string, error) {
+// snapshot profiles. The files are in the recorder's directory; the
+// orchestrator lists it rather than trusting a list a worker might not
+// live to send.
+func (r *recorder) stop() error {
 	r.once.Do(func() {
 		var errs []error
 		for i := len(r.closers) - 1; i >= 0; i-- {
@@ -212,5 +201,5 @@ func (r *recorder) stop() ([]string, error) {
 			r.stopErr = fmt.Errorf("stop profiles: %v", errs)
 		}
 	})
-	return r.files, r.stopErr
+	return r.stopErr
 }

@@ -59,11 +59,10 @@ type Message struct {
 	WorkCPUNs int64           `json:"work_cpu_ns,omitempty"`
 	// PeakRSSBytes is the process's VmHWM: its own peak resident set
 	// since its exec (wait4's ru_maxrss would include the harness's).
-	PeakRSSBytes int64    `json:"peak_rss_bytes,omitempty"`
-	Counter      *int64   `json:"counter,omitempty"`
-	Files        []string `json:"files,omitempty"` // names in the process's raw directory
-	GILSwitch    int64    `json:"gil_switches,omitempty"`
-	Error        string   `json:"error,omitempty"`
+	PeakRSSBytes int64  `json:"peak_rss_bytes,omitempty"`
+	Counter      *int64 `json:"counter,omitempty"`
+	GILSwitch    int64  `json:"gil_switches,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 // WorkerName is the pprof label value of worker id: "w3". Not "3": pprof's
