@@ -173,20 +173,40 @@ func traceFiles(run *rundir.Run) []string {
 	return out
 }
 
-// OutlierNotes names the repetitions flagged as outliers, as hyperfine
-// warns: the median is robust to them, but a reviewer should know.
+// OutliersRule says what an outlier is, for the line above OutlierNotes.
+const OutliersRule = "repetitions more than 3.5 robust standard deviations (modified z-score) and 5% from their row's median; interference from other processes is the usual cause, and the medians are robust to them"
+
+// OutlierNotes names, per row, the repetitions flagged as outliers and in
+// which figures, as hyperfine warns: one line per row, e.g.
+// "serial, 2 workers: serial-w2-r1 (spawn), serial-w2-r5 (wall, spawn)".
 func OutlierNotes(rows []Row) []string {
 	var out []string
 	for _, r := range rows {
+		var order []string
+		figs := map[string][]string{}
 		for _, f := range []struct {
 			name string
 			fig  *Figure
 		}{{"wall", r.WallNs}, {"CPU", r.CPUNs}, {"cores busy", r.CoresBusy}, {"spawn", r.SpawnNs}, {"peak RSS", r.PeakRSSBytes}} {
-			if f.fig != nil && len(f.fig.Outliers) > 0 {
-				out = append(out, fmt.Sprintf("%s %d workers: %s outlier(s) in %s (more than 3.5 robust standard deviations and 5%% from the median); interference from other processes is the usual cause",
-					r.Model, r.Workers, strings.Join(f.fig.Outliers, ", "), f.name))
+			if f.fig == nil {
+				continue
+			}
+			for _, id := range f.fig.Outliers {
+				if figs[id] == nil {
+					order = append(order, id)
+				}
+				figs[id] = append(figs[id], f.name)
 			}
 		}
+		if len(order) == 0 {
+			continue
+		}
+		sort.Strings(order)
+		parts := make([]string, len(order))
+		for i, id := range order {
+			parts[i] = fmt.Sprintf("%s (%s)", id, strings.Join(figs[id], ", "))
+		}
+		out = append(out, fmt.Sprintf("%s, %d workers: %s", r.Model, r.Workers, strings.Join(parts, ", ")))
 	}
 	return out
 }

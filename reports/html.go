@@ -55,7 +55,7 @@ func HTML(r *Report) ([]byte, error) {
 			{"measured", measuredText(run)},
 		},
 		"Overhead": OverheadLines(Overheads(run)), "OverheadIntro": overheadIntro,
-		"Methods": Methods(run), "Outliers": OutlierNotes(r.Rows), "Failed": failedTrials(run),
+		"Methods": Methods(run), "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),
 		"Timeline": exists(filepath.Join(r.Dir, TimelineFile)), "TimelineBound": timelineBound,
@@ -129,7 +129,7 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 <ul class="small">
 {{range .Methods}}<li><strong>{{.Figure}}</strong>: {{.How}}.</li>
 {{end}}</ul>
-{{if .Outliers}}<p class="warn"><strong>Outliers.</strong>{{range .Outliers}}<br>{{.}}.{{end}}</p>{{end}}
+{{if .Outliers}}<p class="warn"><strong>Outliers</strong> ({{.OutliersRule}}):{{range .Outliers}}<br>{{.}}{{end}}</p>{{end}}
 {{if .R.Scaling}}<h2>Scaling</h2>
 <p class="small">Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05).</p>
 <ul>{{range .R.Scaling.Lines}}<li>{{.}}</li>

@@ -52,7 +52,7 @@ func Markdown(r *Report) string {
 	}
 	p("\n")
 	if notes := OutlierNotes(r.Rows); len(notes) > 0 {
-		p("**Outliers.**\n\n")
+		p("**Outliers** (%s):\n\n", OutliersRule)
 		for _, n := range notes {
 			p("- %s.\n", n)
 		}
@@ -161,11 +161,7 @@ func Table(rows []Row, command bool) (head []string, cells [][]string) {
 	}
 	head = append(head, "peak RSS (sum)")
 	for _, r := range rows {
-		n := fmt.Sprint(len(r.Trials))
-		if len(r.Failed) > 0 {
-			n += fmt.Sprintf(" (%d failed)", len(r.Failed))
-		}
-		row := []string{r.Model, fmt.Sprint(r.Workers), n, cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false)}
+		row := []string{r.Model, fmt.Sprint(r.Workers), r.N(), cell(r.WallNs, Duration, true), cell(r.CPUNs, Duration, false), cell(r.CoresBusy, Cores, false)}
 		if !command {
 			row = append(row, ratioCell(r.Speedup, "×"), ratioCell(r.Efficiency, ""), cell(r.SpawnNs, Duration, false))
 		}

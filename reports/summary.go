@@ -5,8 +5,10 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"harness/harness/rundir"
 	"harness/harness/stats"
@@ -82,7 +84,9 @@ type Row struct {
 	Model   string   `json:"model"`
 	Workers int      `json:"workers"`
 	Trials  []string `json:"trials"`           // successful measured repetitions
-	Failed  []string `json:"failed,omitempty"` // measured repetitions that did not succeed
+	Failed  []string `json:"failed,omitempty"` // measured repetitions that failed or timed out
+	// Interrupted: measured repetitions cut short by stopping the harness.
+	Interrupted []string `json:"interrupted,omitempty"`
 	// WallNs: work phase, first worker start → last worker end (Go
 	// workers) or process start → exit (commands).
 	WallNs *Figure `json:"wall_ns"`
@@ -106,24 +110,27 @@ type Row struct {
 // by the scenario's model order.
 func Rows(run *rundir.Run) []Row {
 	groups := map[groupKey][]*rundir.Trial{}
-	failed := map[groupKey][]string{}
+	failed, interrupted := map[groupKey][]string{}, map[groupKey][]string{}
 	var keys []groupKey
+	seen := map[groupKey]bool{}
 	for i := range run.Trials {
 		t := &run.Trials[i]
 		if t.Warmup || t.Bare {
 			continue
 		}
 		k := groupKey{t.Model, t.Workers}
-		if _, seen := groups[k]; !seen {
-			if _, seenFail := failed[k]; !seenFail {
-				keys = append(keys, k)
-			}
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
-		if t.Status != rundir.StatusOK {
+		switch t.Status {
+		case rundir.StatusOK:
+			groups[k] = append(groups[k], t)
+		case rundir.StatusInterrupted:
+			interrupted[k] = append(interrupted[k], t.ID)
+		default:
 			failed[k] = append(failed[k], t.ID)
-			continue
 		}
-		groups[k] = append(groups[k], t)
 	}
 	sortGroups(keys, run.Scenario.Models)
 	var rows []Row
@@ -145,7 +152,7 @@ func Rows(run *rundir.Run) []Row {
 			}
 		}
 		rows = append(rows, Row{
-			Model: k.model, Workers: k.workers, Trials: ids, Failed: failed[k],
+			Model: k.model, Workers: k.workers, Trials: ids, Failed: failed[k], Interrupted: interrupted[k],
 			WallNs: figureOf(wall, ids), CPUNs: figureOf(cpu, ids), CoresBusy: figureOf(cores, ids),
 			SpawnNs: figureOf(spawn, spawnIDs), PeakRSSBytes: figureOf(rss, ids),
 		})
@@ -213,4 +220,21 @@ func sortGroups(keys []groupKey, models []string) {
 		}
 		return order[keys[i].model] < order[keys[j].model]
 	})
+}
+
+// N is the table's "n": the repetitions the figures are over, and how many
+// more ran without counting.
+func (r Row) N() string {
+	n := fmt.Sprint(len(r.Trials))
+	var not []string
+	if k := len(r.Failed); k > 0 {
+		not = append(not, fmt.Sprintf("%d failed", k))
+	}
+	if k := len(r.Interrupted); k > 0 {
+		not = append(not, fmt.Sprintf("%d interrupted", k))
+	}
+	if len(not) > 0 {
+		n += " (" + strings.Join(not, ", ") + ")"
+	}
+	return n
 }

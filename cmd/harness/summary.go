@@ -21,23 +21,22 @@ func printSummary(w io.Writer, rep *reports.Report) {
 		if r.Speedup != nil {
 			speed = fmt.Sprintf("%.2f×", r.Speedup.Value)
 		}
-		n := fmt.Sprint(len(r.Trials))
-		if len(r.Failed) > 0 {
-			n += fmt.Sprintf(" (+%d failed)", len(r.Failed))
-		}
 		wall, lo, hi := "-", "-", "-"
 		if r.WallNs != nil {
 			wall, lo, hi = reports.Duration(r.WallNs.Median), reports.Duration(r.WallNs.Min), reports.Duration(r.WallNs.Max)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t(%s…%s)\t%s\t%s\t%s\t%s\t%s\t\n",
-			r.Model, r.Workers, n, wall, lo, hi, median(r.CPUNs, reports.Duration), median(r.CoresBusy, reports.Cores),
+			r.Model, r.Workers, r.N(), wall, lo, hi, median(r.CPUNs, reports.Duration), median(r.CoresBusy, reports.Cores),
 			speed, median(r.SpawnNs, reports.Duration), median(r.PeakRSSBytes, reports.Bytes))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
 	fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
-	for _, n := range reports.OutlierNotes(rep.Rows) {
-		fmt.Fprintf(w, "warning: %s\n", n)
+	if notes := reports.OutlierNotes(rep.Rows); len(notes) > 0 {
+		fmt.Fprintf(w, "outliers (%s):\n", reports.OutliersRule)
+		for _, n := range notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
 	}
 	if ovs := reports.Overheads(run); len(ovs) > 0 {
 		fmt.Fprintln(w, "\ninstrumentation overhead (profiles + sampler vs bare twins, interleaved):")

@@ -226,7 +226,7 @@ func (d *decoder) words(n ast.Node, field string, allowed []string) ([]string, b
 			continue
 		}
 		if allowed != nil && !contains(allowed, s) {
-			d.errorf(it, f, "unknown value %q; one of %s", s, strings.Join(allowed, ", "))
+			d.errorf(it, f, "%s", unknownValue(s, allowed))
 			good = false
 			continue
 		}
@@ -252,3 +252,12 @@ func contains(xs []string, s string) bool {
 
 // intText formats v the way a user would write it in the file.
 func intText(v int64) string { return strconv.FormatInt(v, 10) }
+
+// unknownValue is the message for a value not in allowed, suggesting the
+// closest one when there is one.
+func unknownValue(v string, allowed []string) string {
+	if c := closest(v, allowed); c != "" {
+		return fmt.Sprintf("unknown value %q; did you mean %q? (one of %s)", v, c, strings.Join(allowed, ", "))
+	}
+	return fmt.Sprintf("unknown value %q; one of %s", v, strings.Join(allowed, ", "))
+}

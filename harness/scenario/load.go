@@ -485,7 +485,7 @@ func (d *decoder) param(pa workload.Param, params *workload.Params, n ast.Node, 
 			return
 		}
 		if !contains(pa.Enum, v) {
-			d.errorf(n, field, "unknown value %q; one of %s", v, strings.Join(pa.Enum, ", "))
+			d.errorf(n, field, "%s", unknownValue(v, pa.Enum))
 			return
 		}
 		*ptr = v
