@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -41,16 +40,9 @@ type BatchSummary struct {
 // RenderBatch re-renders every scenario of a batch directory, then the
 // batch's own README.md, index.html and summary.json listing them.
 func RenderBatch(dir string) error {
-	data, err := os.ReadFile(filepath.Join(dir, rundir.BatchFile))
+	b, err := rundir.ReadBatch(dir)
 	if err != nil {
-		return fmt.Errorf("read batch: %w", err)
-	}
-	var b rundir.Batch
-	if err := json.Unmarshal(data, &b); err != nil {
-		return fmt.Errorf("read %s: %w", filepath.Join(dir, rundir.BatchFile), err)
-	}
-	if b.Schema != rundir.SchemaVersion {
-		return fmt.Errorf("read %s: schema %d, this harness reads schema %d", filepath.Join(dir, rundir.BatchFile), b.Schema, rundir.SchemaVersion)
+		return err
 	}
 	var reps []*Report
 	var errs []string
@@ -66,7 +58,7 @@ func RenderBatch(dir string) error {
 		}
 		reps = append(reps, r)
 	}
-	if err := WriteBatchIndex(dir, &b, reps); err != nil {
+	if err := WriteBatchIndex(dir, b, reps); err != nil {
 		return err
 	}
 	if len(errs) > 0 {

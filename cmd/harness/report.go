@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -22,25 +21,20 @@ writes are written again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			switch {
-			case isFile(filepath.Join(dir, rundir.BatchFile)):
-				if err := reports.RenderBatch(dir); err != nil {
-					return &exitError{code: exitFailed, err: err}
-				}
-			case isFile(filepath.Join(dir, rundir.RunFile)):
-				if _, err := reports.Render(dir); err != nil {
-					return &exitError{code: exitFailed, err: err}
-				}
-			default:
-				return usageErr("%s is not a run directory: it has neither %s nor %s", dir, rundir.RunFile, rundir.BatchFile)
+			kind, err := rundir.KindOf(dir)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if kind == rundir.BatchDir {
+				err = reports.RenderBatch(dir)
+			} else {
+				_, err = reports.Render(dir)
+			}
+			if err != nil {
+				return &exitError{code: exitFailed, err: err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "README.md"))
 			return nil
 		},
 	}
-}
-
-func isFile(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
 }

@@ -4,9 +4,9 @@
 package collect
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -93,13 +93,18 @@ func Merge(dir string, run *rundir.Run) ([]rundir.Profile, []string, error) {
 		}
 		byKind[in.kind] = append(byKind[in.kind], in)
 	}
-	kinds := make([]string, 0, len(byKind))
+	kinds := make([]string, 0, len(byKind)+len(skipped))
 	for k := range byKind {
 		kinds = append(kinds, k)
 	}
+	for k := range skipped {
+		if byKind[k] == nil {
+			kinds = append(kinds, k)
+		}
+	}
 	sort.Strings(kinds)
 
-	if len(kinds) > 0 {
+	if len(byKind) > 0 {
 		if err := os.MkdirAll(filepath.Join(dir, rundir.ProfilesDir), 0o755); err != nil {
 			return nil, warnings, fmt.Errorf("create profiles directory: %w", err)
 		}
@@ -107,31 +112,30 @@ func Merge(dir string, run *rundir.Run) ([]rundir.Profile, []string, error) {
 	var out []rundir.Profile
 	for _, kind := range kinds {
 		ins := byKind[kind]
+		if len(ins) == 0 { // every input of this kind was unreadable
+			out = append(out, rundir.Profile{Kind: kind, Skipped: skipped[kind]})
+			continue
+		}
 		merged, err := mergeKind(run.Scenario.Name, kind, ins)
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("%s profiles not merged: %v", kind, err))
 			continue
 		}
 		rel := filepath.Join(rundir.ProfilesDir, kind+".pb.gz")
-		var buf bytes.Buffer
-		// gzip's fastest level: profile.Write's default level took a
-		// third of the merge's time, for a file a few percent smaller.
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-		if err := merged.WriteUncompressed(zw); err != nil {
-			return nil, warnings, fmt.Errorf("encode %s: %w", rel, err)
-		}
-		if err := zw.Close(); err != nil {
-			return nil, warnings, fmt.Errorf("encode %s: %w", rel, err)
-		}
-		if err := rundir.WriteFile(filepath.Join(dir, rel), buf.Bytes()); err != nil {
+		err = rundir.WriteWith(filepath.Join(dir, rel), func(w io.Writer) error {
+			// gzip's fastest level: profile.Write's default level took
+			// a third of the merge's time, for a file a few percent
+			// smaller.
+			zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+			if err := merged.WriteUncompressed(zw); err != nil {
+				return err
+			}
+			return zw.Close()
+		})
+		if err != nil {
 			return nil, warnings, err
 		}
 		out = append(out, rundir.Profile{Kind: kind, File: rel, Inputs: len(ins), Samples: len(merged.Sample), Skipped: skipped[kind]})
-	}
-	for kind, s := range skipped {
-		if _, merged := byKind[kind]; !merged {
-			out = append(out, rundir.Profile{Kind: kind, Skipped: s})
-		}
 	}
 	return out, warnings, nil
 }

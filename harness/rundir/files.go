@@ -62,3 +62,45 @@ func ReadRun(dir string) (*Run, error) {
 	}
 	return &r, nil
 }
+
+// ReadBatch reads a batch directory's batch.json and checks its schema.
+func ReadBatch(dir string) (*Batch, error) {
+	path := filepath.Join(dir, BatchFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read batch: %w", err)
+	}
+	var b Batch
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if b.Schema != SchemaVersion {
+		return nil, fmt.Errorf("read %s: schema %d, this harness reads schema %d", path, b.Schema, SchemaVersion)
+	}
+	return &b, nil
+}
+
+// What a directory holds.
+type DirKind int
+
+const (
+	ScenarioDir DirKind = iota + 1 // run.json: one scenario's run
+	BatchDir                       // batch.json: a batch of scenario directories
+)
+
+// KindOf tells a scenario directory from a batch directory, or says that
+// dir is neither.
+func KindOf(dir string) (DirKind, error) {
+	switch {
+	case isFile(filepath.Join(dir, BatchFile)):
+		return BatchDir, nil
+	case isFile(filepath.Join(dir, RunFile)):
+		return ScenarioDir, nil
+	}
+	return 0, fmt.Errorf("%s is not a run directory: it has neither %s (a scenario) nor %s (a batch)", dir, RunFile, BatchFile)
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}

@@ -43,3 +43,25 @@ func TestReadRunErrors(t *testing.T) {
 		t.Errorf("truncated: %v", err)
 	}
 }
+
+func TestKindOfAndReadBatch(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := KindOf(dir); err == nil || !strings.Contains(err.Error(), "is not a run directory") {
+		t.Errorf("empty dir: %v", err)
+	}
+	WriteJSON(filepath.Join(dir, RunFile), &Run{Schema: SchemaVersion})
+	if k, err := KindOf(dir); k != ScenarioDir || err != nil {
+		t.Errorf("scenario dir: %v %v", k, err)
+	}
+	WriteJSON(filepath.Join(dir, BatchFile), &Batch{Schema: SchemaVersion, Scenarios: []BatchScenario{{Name: "a"}}})
+	if k, err := KindOf(dir); k != BatchDir || err != nil {
+		t.Errorf("batch dir: %v %v", k, err)
+	}
+	if b, err := ReadBatch(dir); err != nil || b.Scenarios[0].Name != "a" {
+		t.Errorf("read batch: %+v %v", b, err)
+	}
+	WriteJSON(filepath.Join(dir, BatchFile), &Batch{Schema: 9})
+	if _, err := ReadBatch(dir); err == nil || !strings.Contains(err.Error(), "schema 9") {
+		t.Errorf("other schema: %v", err)
+	}
+}
