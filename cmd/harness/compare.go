@@ -24,7 +24,8 @@ by scenario name, model and worker count; or, with --models A,B, two models of
 one run directory, matched by worker count. For every figure (wall, cpu,
 cores, spawn, rss) it prints A and B (median ± 95% interval), the change of
 the medians and the Mann-Whitney U p-value; "~" means the change is not
-significant at α = 0.05. Only successful, measured (non-warm-up) trials count.
+significant at α = 0.05. Only successful, measured trials count (not warm-ups,
+nor the bare twins of run --overhead), as in the report's table.
 
 --fail-on FIGURE:+N% (or -N%, the sign is the bad direction; repeatable or
 comma-separated) exits 1 when a significant change goes beyond N%.

@@ -40,6 +40,8 @@ Ctrl-C. The graph view needs Graphviz (dot); the flame graph does not.`,
 			switch {
 			case errors.Is(err, flame.ErrNotLoopback):
 				return usageErr("%v (pass --listen-any to serve beyond this machine)", err)
+			case errors.Is(err, flame.ErrInput):
+				return usageErr("%v", err)
 			case err != nil:
 				return &exitError{code: exitFailed, err: err}
 			}

@@ -7,13 +7,13 @@
 // p ≤ stats.Alpha only. It reads run directories and renders text,
 // Markdown and JSON; the command line lives in cmd/harness.
 //
-// Only successful, measured trials count: warm-ups are never
-// measurements, and a failed trial's figures describe the failure, not the
-// workload.
+// Only successful, measured trials count, grouped as the report's table
+// groups them (reports.Rows): warm-ups and the bare twins of --overhead are
+// never measurements, and a failed trial's figures describe the failure,
+// not the workload.
 package compare
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -127,15 +127,11 @@ type Figure struct {
 // significant, "?" when it is undefined, else a signed percentage such as
 // "+12.34%".
 func (f Figure) DeltaString() string {
-	switch {
-	case !f.Significant:
-		return "~"
-	case f.DeltaPct == nil:
-		return "?"
-	case *f.DeltaPct == 0:
-		return "0.00%"
+	c := stats.Comparison{Significant: f.Significant, DeltaPct: math.NaN()}
+	if f.DeltaPct != nil {
+		c.DeltaPct = *f.DeltaPct
 	}
-	return fmt.Sprintf("%+.2f%%", *f.DeltaPct)
+	return c.DeltaString()
 }
 
 // Sample summarises one side of a figure.
@@ -183,15 +179,6 @@ func Figures() []string {
 	return names
 }
 
-func figureByName(name string) (figure, bool) {
-	for _, f := range figures {
-		if f.name == name {
-			return f, true
-		}
-	}
-	return figure{}, false
-}
-
 // Runs compares two run directories. Scenarios are matched by name; when
 // both arguments are single scenario directories they are compared
 // whatever their names, since the user paired them. Within a scenario,
@@ -205,42 +192,19 @@ func Runs(a, b *Set) (*Result, error) {
 	}
 	r := newResult(ModeRuns, Side{Dir: a.Dir}, Side{Dir: b.Dir})
 	r.Notes = append(slices.Clone(a.Notes), b.Notes...)
-	type pair struct{ a, b Scenario }
-	var pairs []pair
 	if !a.Batch && !b.Batch {
-		pairs = append(pairs, pair{a.Scenarios[0], b.Scenarios[0]})
+		r.Scenarios = append(r.Scenarios, compareRuns(a.Scenarios[0], b.Scenarios[0]))
 	} else {
-		inB := map[string]Scenario{}
-		for _, s := range b.Scenarios {
-			inB[s.Run.Scenario.Name] = s
-		}
-		inA := map[string]bool{}
-		for _, s := range a.Scenarios {
-			name := s.Run.Scenario.Name
-			inA[name] = true
-			if sb, ok := inB[name]; ok {
-				pairs = append(pairs, pair{s, sb})
-			} else {
-				r.OnlyInA = append(r.OnlyInA, name)
-			}
-		}
-		for _, s := range b.Scenarios {
-			if !inA[s.Run.Scenario.Name] {
-				r.OnlyInB = append(r.OnlyInB, s.Run.Scenario.Name)
-			}
-		}
+		onlyA, onlyB := pair(a.Scenarios, b.Scenarios, Scenario.name, func(sa, sb Scenario) {
+			r.Scenarios = append(r.Scenarios, compareRuns(sa, sb))
+		})
+		r.OnlyInA, r.OnlyInB = scenarioNames(onlyA), scenarioNames(onlyB)
 	}
-	if len(pairs) == 0 {
+	if len(r.Scenarios) == 0 {
 		return nil, fmt.Errorf("no common scenario: %s has %s; %s has %s",
-			a.Dir, names(a), b.Dir, names(b))
+			a.Dir, strings.Join(scenarioNames(a.Scenarios), ", "), b.Dir, strings.Join(scenarioNames(b.Scenarios), ", "))
 	}
-	rows := 0
-	for _, p := range pairs {
-		sr := compareRuns(p.a, p.b)
-		rows += len(sr.Rows)
-		r.Scenarios = append(r.Scenarios, sr)
-	}
-	if rows == 0 {
+	if !r.hasRows() {
 		return nil, fmt.Errorf("nothing to compare: %s and %s have no model and worker count in common (%s)",
 			a.Dir, b.Dir, strings.Join(onlyText(r), "; "))
 	}
@@ -259,49 +223,33 @@ func Models(s *Set, ma, mb string) (*Result, error) {
 	}
 	r := newResult(ModeModels, Side{Dir: s.Dir, Model: ma}, Side{Dir: s.Dir, Model: mb})
 	r.Notes = slices.Clone(s.Notes)
-	var missing []string
+	var missing, ran []string
 	for _, sc := range s.Scenarios {
-		ga, gb := measured(sc.Run, ma), measured(sc.Run, mb)
-		name := sc.Run.Scenario.Name
+		t := tableOf(sc.Run)
+		ra, rb := t.model(ma), t.model(mb)
+		name := sc.name()
+		ran = append(ran, fmt.Sprintf("%s ran %s", name, strings.Join(t.models(), ", ")))
 		switch {
-		case len(ga) == 0 && len(gb) == 0:
+		case len(ra) == 0 && len(rb) == 0:
 			missing = append(missing, name)
-			continue
-		case len(gb) == 0:
+		case len(rb) == 0:
 			r.OnlyInA = append(r.OnlyInA, name)
-			continue
-		case len(ga) == 0:
+		case len(ra) == 0:
 			r.OnlyInB = append(r.OnlyInB, name)
-			continue
+		default:
+			sr := ScenarioResult{Name: name, DirA: sc.Dir, DirB: sc.Dir, Notes: t.notes("", ma, mb)}
+			sr.compare(t, t, ra, rb, false)
+			r.Scenarios = append(r.Scenarios, sr)
 		}
-		sr := ScenarioResult{Name: name, DirA: sc.Dir, DirB: sc.Dir}
-		sr.Notes = runNotes("", sc.Run, ma, mb)
-		for _, w := range unionKeys(ga, gb) {
-			ta, inA := ga[w]
-			tb, inB := gb[w]
-			switch {
-			case !inB:
-				sr.OnlyInA = append(sr.OnlyInA, Group{ma, w})
-			case !inA:
-				sr.OnlyInB = append(sr.OnlyInB, Group{mb, w})
-			default:
-				sr.Rows = append(sr.Rows, compareGroup("", w, ta, tb))
-			}
-		}
-		r.Scenarios = append(r.Scenarios, sr)
 	}
 	if len(missing) > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("ran neither %s nor %s: %s", ma, mb, strings.Join(missing, ", ")))
 	}
 	if len(r.Scenarios) == 0 {
 		return nil, fmt.Errorf("nothing to compare: no scenario of %s ran both %s and %s (%s)",
-			s.Dir, ma, mb, modelsText(s))
+			s.Dir, ma, mb, strings.Join(ran, "; "))
 	}
-	rows := 0
-	for _, sr := range r.Scenarios {
-		rows += len(sr.Rows)
-	}
-	if rows == 0 {
+	if !r.hasRows() {
 		return nil, fmt.Errorf("nothing to compare: %s and %s never ran with the same worker count in %s", ma, mb, s.Dir)
 	}
 	return r, nil
@@ -311,74 +259,132 @@ func newResult(mode string, a, b Side) *Result {
 	return &Result{Schema: Schema, Mode: mode, A: a, B: b, Alpha: stats.Alpha, Violations: []Violation{}}
 }
 
+func (r *Result) hasRows() bool {
+	return slices.ContainsFunc(r.Scenarios, func(sr ScenarioResult) bool { return len(sr.Rows) > 0 })
+}
+
 // compareRuns compares one scenario measured twice.
 func compareRuns(a, b Scenario) ScenarioResult {
-	ra, rb := a.Run, b.Run
-	sr := ScenarioResult{Name: ra.Scenario.Name, DirA: a.Dir, DirB: b.Dir}
-	if rb.Scenario.Name != ra.Scenario.Name {
-		sr.NameB = rb.Scenario.Name
+	sr := ScenarioResult{Name: a.name(), DirA: a.Dir, DirB: b.Dir}
+	if b.name() != a.name() {
+		sr.NameB = b.name()
 	}
-	sr.Notes = differences(ra, rb)
-	sr.Notes = append(sr.Notes, runNotes("A", ra)...)
-	sr.Notes = append(sr.Notes, runNotes("B", rb)...)
-
-	// Every model either side measured, in A's scenario order, then B's.
-	var models []string
-	for _, m := range slices.Concat(ra.Scenario.Models, rb.Scenario.Models, trialModels(ra), trialModels(rb)) {
-		if !slices.Contains(models, m) {
-			models = append(models, m)
-		}
-	}
-	var rows []Row
-	for _, m := range models {
-		ga, gb := measured(ra, m), measured(rb, m)
-		for _, w := range unionKeys(ga, gb) {
-			ta, inA := ga[w]
-			tb, inB := gb[w]
-			switch {
-			case !inB:
-				sr.OnlyInA = append(sr.OnlyInA, Group{m, w})
-			case !inA:
-				sr.OnlyInB = append(sr.OnlyInB, Group{m, w})
-			default:
-				rows = append(rows, compareGroup(m, w, ta, tb))
-			}
-		}
-	}
-	// By worker count, then model: the order of `harness run`'s table.
-	slices.SortStableFunc(rows, func(x, y Row) int { return cmp.Compare(x.Workers, y.Workers) })
-	sortGroups(sr.OnlyInA)
-	sortGroups(sr.OnlyInB)
-	sr.Rows = rows
+	ta, tb := tableOf(a.Run), tableOf(b.Run)
+	sr.Notes = slices.Concat(differences(a.Run, b.Run), ta.notes("A"), tb.notes("B"))
+	sr.compare(ta, tb, ta.rows, tb.rows, true)
 	return sr
 }
 
-// measured groups a run's measured (non-warm-up) trials of one model by
-// worker count. A group exists when it has any measured trial; only the
-// successful ones are kept, so a group whose trials all failed is compared
-// with an empty sample and says so, rather than looking unmeasured.
-func measured(run *rundir.Run, model string) map[int][]*rundir.Trial {
-	g := map[int][]*rundir.Trial{}
+// table is a run's summary table as its report has it (reports.Rows): a
+// row per model and worker count of its measured trials — warm-ups and
+// the bare twins of --overhead are no measurements —, ordered by worker
+// count, then model; a row's Trials are its successful trials. A group
+// whose trials all failed has a row with no trials, so that it is
+// compared with an empty sample and says so rather than looking
+// unmeasured.
+type table struct {
+	run    *rundir.Run
+	rows   []reports.Row
+	trials map[string]*rundir.Trial // by ID
+}
+
+func tableOf(run *rundir.Run) table {
+	t := table{run: run, rows: reports.Rows(run), trials: map[string]*rundir.Trial{}}
 	for i := range run.Trials {
-		t := &run.Trials[i]
-		if t.Warmup || t.Model != model {
-			continue
-		}
-		if t.Status == rundir.StatusOK {
-			g[t.Workers] = append(g[t.Workers], t)
-		} else if _, ok := g[t.Workers]; !ok {
-			g[t.Workers] = nil
+		t.trials[run.Trials[i].ID] = &run.Trials[i]
+	}
+	return t
+}
+
+// model returns the rows of model m.
+func (t table) model(m string) []reports.Row {
+	var rows []reports.Row
+	for _, row := range t.rows {
+		if row.Model == m {
+			rows = append(rows, row)
 		}
 	}
-	return g
+	return rows
+}
+
+// models lists the models the table has rows of.
+func (t table) models() []string {
+	var ms []string
+	for _, row := range t.rows {
+		if !slices.Contains(ms, row.Model) {
+			ms = append(ms, row.Model)
+		}
+	}
+	return ms
+}
+
+// successful returns a row's successful trials.
+func (t table) successful(row reports.Row) []*rundir.Trial {
+	ts := make([]*rundir.Trial, len(row.Trials))
+	for i, id := range row.Trials {
+		ts[i] = t.trials[id]
+	}
+	return ts
+}
+
+// compare pairs the rows of A (ra, from table a) with those of B (rb, from
+// b) and compares each pair, in A's order. Rows are paired by model and
+// worker count, or by worker count alone when byModel is false (two models
+// of one run); the rows left unpaired are listed as only in A or B.
+func (sr *ScenarioResult) compare(a, b table, ra, rb []reports.Row, byModel bool) {
+	key := func(row reports.Row) Group {
+		if byModel {
+			return Group{row.Model, row.Workers}
+		}
+		return Group{Workers: row.Workers}
+	}
+	onlyA, onlyB := pair(ra, rb, key, func(x, y reports.Row) {
+		k := key(x)
+		sr.Rows = append(sr.Rows, compareGroup(k.Model, k.Workers, a.successful(x), b.successful(y)))
+	})
+	sr.OnlyInA, sr.OnlyInB = groups(onlyA), groups(onlyB)
+}
+
+// pair calls both for every element of as that has an element of bs with
+// the same key, in as's order, and returns the elements of either that
+// have none.
+func pair[T any, K comparable](as, bs []T, key func(T) K, both func(a, b T)) (onlyA, onlyB []T) {
+	inB := map[K]T{}
+	for _, b := range bs {
+		inB[key(b)] = b
+	}
+	inA := map[K]bool{}
+	for _, a := range as {
+		k := key(a)
+		inA[k] = true
+		if b, ok := inB[k]; ok {
+			both(a, b)
+		} else {
+			onlyA = append(onlyA, a)
+		}
+	}
+	for _, b := range bs {
+		if !inA[key(b)] {
+			onlyB = append(onlyB, b)
+		}
+	}
+	return onlyA, onlyB
+}
+
+func groups(rows []reports.Row) []Group {
+	var gs []Group
+	for _, row := range rows {
+		gs = append(gs, Group{row.Model, row.Workers})
+	}
+	return gs
 }
 
 func compareGroup(model string, workers int, ta, tb []*rundir.Trial) Row {
 	row := Row{Model: model, Workers: workers}
 	for _, f := range figures {
 		va, vb := values(f, ta), values(f, tb)
-		if len(va) == 0 && len(vb) == 0 {
-			continue // not measured by either side: spawn of a command
+		if len(va) == 0 && len(vb) == 0 && len(ta)+len(tb) > 0 {
+			continue // a figure the workload does not have: spawn of a command
 		}
 		c := stats.Compare(va, vb)
 		fig := Figure{Name: f.name, Unit: f.unit, A: sample(c.A), B: sample(c.B),
@@ -440,28 +446,30 @@ func jsonText(v any) string {
 	return string(data)
 }
 
-// runNotes says what of a run is missing from the comparison: an
-// incomplete or interrupted run, and measured trials left out because they
-// did not succeed. side is "A", "B" or "" (models mode); models, when
-// given, restricts the failed trials to those models.
-func runNotes(side string, run *rundir.Run, models ...string) []string {
+// notes says what of a run is missing from the comparison: an incomplete
+// or interrupted run, and measured trials left out because they did not
+// succeed. side is "A", "B" or "" (models mode); models, when given,
+// restricts the failed trials to those models.
+func (t table) notes(side string, models ...string) []string {
 	prefix := ""
 	if side != "" {
 		prefix = side + ": "
 	}
 	var notes []string
 	switch {
-	case run.Interrupted:
+	case t.run.Interrupted:
 		notes = append(notes, prefix+"the run was interrupted; only the trials it finished are compared")
-	case !run.Complete:
+	case !t.run.Complete:
 		notes = append(notes, prefix+"the run is incomplete; only the trials it finished are compared")
 	}
 	var failed []string
-	for _, t := range run.Trials {
-		if t.Warmup || t.Status == rundir.StatusOK || len(models) > 0 && !slices.Contains(models, t.Model) {
+	for _, row := range t.rows {
+		if len(models) > 0 && !slices.Contains(models, row.Model) {
 			continue
 		}
-		failed = append(failed, fmt.Sprintf("%s (%s)", t.ID, t.Status))
+		for _, id := range row.Failed {
+			failed = append(failed, fmt.Sprintf("%s (%s)", id, t.trials[id].Status))
+		}
 	}
 	if len(failed) > 0 {
 		notes = append(notes, fmt.Sprintf("%s%d measured trial(s) did not succeed and are left out: %s", prefix, len(failed), strings.Join(failed, ", ")))
@@ -469,48 +477,14 @@ func runNotes(side string, run *rundir.Run, models ...string) []string {
 	return notes
 }
 
-func trialModels(run *rundir.Run) []string {
-	var ms []string
-	for _, t := range run.Trials {
-		if !slices.Contains(ms, t.Model) {
-			ms = append(ms, t.Model)
-		}
-	}
-	return ms
-}
+func (s Scenario) name() string { return s.Run.Scenario.Name }
 
-func unionKeys(a, b map[int][]*rundir.Trial) []int {
-	var ks []int
-	for k := range a {
-		ks = append(ks, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			ks = append(ks, k)
-		}
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-func sortGroups(gs []Group) {
-	slices.SortStableFunc(gs, func(x, y Group) int { return cmp.Compare(x.Workers, y.Workers) })
-}
-
-func names(s *Set) string {
+func scenarioNames(ss []Scenario) []string {
 	var ns []string
-	for _, sc := range s.Scenarios {
-		ns = append(ns, sc.Run.Scenario.Name)
+	for _, s := range ss {
+		ns = append(ns, s.name())
 	}
-	return strings.Join(ns, ", ")
-}
-
-func modelsText(s *Set) string {
-	var parts []string
-	for _, sc := range s.Scenarios {
-		parts = append(parts, fmt.Sprintf("%s ran %s", sc.Run.Scenario.Name, strings.Join(trialModels(sc.Run), ", ")))
-	}
-	return strings.Join(parts, "; ")
+	return ns
 }
 
 // onlyText lists, per scenario, the groups only one side has.

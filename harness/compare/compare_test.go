@@ -27,6 +27,7 @@ type trialSpec struct {
 	workers int
 	wallMs  float64
 	warmup  bool
+	bare    bool   // a --overhead twin: no measurement either
 	status  string // "" = ok
 }
 
@@ -43,8 +44,11 @@ func newRun(name string, iterations int64, models []string, specs ...trialSpec) 
 		reps[key]++
 		rep := reps[key]
 		id := fmt.Sprintf("%s-r%d", key, rep)
-		if s.warmup {
+		switch {
+		case s.warmup:
 			id = fmt.Sprintf("%s-warmup%d", key, rep)
+		case s.bare:
+			id += "-bare"
 		}
 		status := s.status
 		if status == "" {
@@ -52,7 +56,7 @@ func newRun(name string, iterations int64, models []string, specs ...trialSpec) 
 		}
 		wall := int64(s.wallMs * 1e6)
 		t := rundir.Trial{
-			ID: id, Model: s.model, Workers: s.workers, Rep: rep, Warmup: s.warmup, Seq: i, Status: status,
+			ID: id, Model: s.model, Workers: s.workers, Rep: rep, Warmup: s.warmup, Bare: s.bare, Seq: i, Status: status,
 			WallNs: wall, CPUUserNs: wall * int64(s.workers), CPUSysNs: 5e6,
 			CoresBusy: float64(s.workers) * 0.98, PeakRSSBytes: int64(10<<20 + rep<<16),
 		}
@@ -101,6 +105,7 @@ func TestRunsMatching(t *testing.T) {
 	a := batch("a",
 		newRun("s1", 1000, []string{"thread", "process"}, slices.Concat(
 			[]trialSpec{{model: "thread", workers: 2, wallMs: 900, warmup: true}}, // never counted
+			[]trialSpec{{model: "thread", workers: 2, wallMs: 50, bare: true}},    // nor is a bare twin
 			reps("thread", 2, fast...),
 			reps("process", 1, fast...), // only in A
 			reps("process", 2, fast...),
@@ -140,8 +145,8 @@ func TestRunsMatching(t *testing.T) {
 	if want := []string{"thread w2", "process w2"}; !slices.Equal(got, want) {
 		t.Fatalf("rows = %v; want %v", got, want)
 	}
-	// thread w2: the warm-up is not a sample; 6 fast vs 6 slow is a
-	// significant +100 %.
+	// thread w2: neither the warm-up nor the bare twin is a sample; 6 fast
+	// vs 6 slow is a significant +100 %.
 	wall, _ := sr.Rows[0].figure("wall")
 	if wall.A.N != 6 || wall.B.N != 6 || !wall.Significant || wall.DeltaString() != "+100.00%" {
 		t.Errorf("thread w2 wall: n=%d+%d significant=%v Δ=%s; want n=6+6, significant, +100.00%%",
@@ -208,6 +213,26 @@ func TestRunsPairing(t *testing.T) {
 	}
 	if len(r.Scenarios) != 1 || r.Scenarios[0].Name != "x" || r.Scenarios[0].NameB != "" || !slices.Equal(r.OnlyInA, []string{"x-long"}) {
 		t.Errorf("batch vs scenario: compared %v, only in A %v; want x, [x-long]", r.Scenarios, r.OnlyInA)
+	}
+}
+
+// A group whose trials all failed on both sides is still a row, with
+// every figure empty: a table of headers alone would say nothing.
+func TestRunsAllFailed(t *testing.T) {
+	failed := []trialSpec{{model: "thread", workers: 2, wallMs: 100, status: rundir.StatusFailed}}
+	run := newRun("x", 1000, []string{"thread"}, failed...)
+	r, err := Runs(single("a", run), single("b", run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := r.Scenarios[0].Rows
+	if len(rows) != 1 || len(rows[0].Figures) != len(figures) {
+		t.Fatalf("rows = %+v; want thread w2 with every figure", rows)
+	}
+	for _, f := range rows[0].Figures {
+		if f.A != nil || f.B != nil || f.DeltaString() != "~" || f.Reason != "both samples are empty" {
+			t.Errorf("%s: %+v; want two empty samples, ~", f.Name, f)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -23,17 +25,17 @@ func Formats() []string { return []string{FormatText, FormatMarkdown, FormatJSON
 func (r *Result) Write(w io.Writer, format string) error {
 	switch format {
 	case FormatText:
-		return r.WriteText(w)
+		return r.writeText(w)
 	case FormatMarkdown:
-		return r.WriteMarkdown(w)
+		return r.writeMarkdown(w)
 	case FormatJSON:
-		return r.WriteJSON(w)
+		return r.writeJSON(w)
 	}
 	return fmt.Errorf("unknown format %q; formats: %s", format, strings.Join(Formats(), ", "))
 }
 
-// WriteJSON writes r as indented JSON: the Result struct is the schema.
-func (r *Result) WriteJSON(w io.Writer) error {
+// writeJSON writes r as indented JSON: the Result struct is the schema.
+func (r *Result) writeJSON(w io.Writer) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode comparison: %w", err)
@@ -52,20 +54,19 @@ type footnotes struct {
 }
 
 func (fn *footnotes) mark(text string) string {
-	for i, t := range fn.texts {
-		if t == text {
-			return superscript(i + 1)
-		}
+	i := slices.Index(fn.texts, text)
+	if i < 0 {
+		fn.texts = append(fn.texts, text)
+		i = len(fn.texts) - 1
 	}
-	fn.texts = append(fn.texts, text)
-	return superscript(len(fn.texts))
+	return superscript(i + 1)
 }
 
 func superscript(n int) string {
-	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	digits := []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
 	var b strings.Builder
-	for _, c := range fmt.Sprint(n) {
-		b.WriteString(strings.Split(digits, "")[c-'0'])
+	for _, c := range strconv.Itoa(n) {
+		b.WriteRune(digits[c-'0'])
 	}
 	return b.String()
 }
@@ -126,11 +127,10 @@ func pCell(f Figure, fn *footnotes) string {
 	return cell
 }
 
-// WriteText writes the terminal table: per scenario, one block per figure,
+// writeText writes the terminal table: per scenario, one block per figure,
 // one line per model and worker count.
-func (r *Result) WriteText(w io.Writer) error {
+func (r *Result) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
-	la, lb := r.labels()
 	if r.Mode == ModeModels {
 		fmt.Fprintf(ew, "%s: A = %s, B = %s\n", r.A.Dir, r.A.Model, r.B.Model)
 	} else {
@@ -139,60 +139,49 @@ func (r *Result) WriteText(w io.Writer) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(ew, "note: %s\n", n)
 	}
-	if len(r.OnlyInA) > 0 {
-		fmt.Fprintf(ew, "%s: %s\n", r.onlyScenarioText(true), strings.Join(r.OnlyInA, ", "))
-	}
-	if len(r.OnlyInB) > 0 {
-		fmt.Fprintf(ew, "%s: %s\n", r.onlyScenarioText(false), strings.Join(r.OnlyInB, ", "))
+	for _, l := range r.onlyScenarioLines() {
+		fmt.Fprintln(ew, l)
 	}
 	var fn footnotes
 	for _, sr := range r.Scenarios {
-		fmt.Fprintf(ew, "\n%s\n", r.scenarioTitle(sr, func(s string) string { return s }))
+		fmt.Fprintf(ew, "\n%s\n", r.scenarioTitle(sr, strings.Clone))
 		for _, n := range sr.Notes {
 			fmt.Fprintf(ew, "  note: %s\n", n)
 		}
-		if len(sr.OnlyInA) > 0 {
-			fmt.Fprintf(ew, "  only in %s (not compared): %s\n", la, r.groupsText(sr.OnlyInA))
-		}
-		if len(sr.OnlyInB) > 0 {
-			fmt.Fprintf(ew, "  only in %s (not compared): %s\n", lb, r.groupsText(sr.OnlyInB))
+		for _, l := range r.onlyGroupLines(sr) {
+			fmt.Fprintf(ew, "  %s\n", l)
 		}
 		if len(sr.Rows) == 0 {
 			continue
 		}
 		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
+		la, lb := r.labels()
 		fmt.Fprintf(tw, "  \t%s\t%s\t%s\tΔ\tp\n", r.groupHeader("\t"), la, lb)
-		for _, f := range figures {
-			first := true
-			for _, row := range sr.Rows {
-				fig, ok := row.figure(f.name)
-				if !ok {
-					continue
-				}
-				title := ""
-				if first {
-					title, first = f.title, false
-				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", title, r.groupCells(row, "\t", strings.Clone),
-					sampleCell(f, fig.A, &fn), sampleCell(f, fig.B, &fn), fig.DeltaString(), pCell(fig, &fn))
+		var last string
+		r.eachFigure(sr, func(f figure, row Row, fig Figure) {
+			title := f.title
+			if title == last {
+				title = "" // the figure names its block once
+			} else {
+				last = title
 			}
-		}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", title, r.groupCells(row, "\t", strings.Clone),
+				sampleCell(f, fig.A, &fn), sampleCell(f, fig.B, &fn), fig.DeltaString(), pCell(fig, &fn))
+		})
 		tw.Flush()
 	}
-	fmt.Fprintf(ew, "\n%s ± 95%% interval of the median; Δ: change of the medians, %s vs %s; ~: not significant (Mann-Whitney U, α = %v)\n",
-		sidesText(la, lb), lb, la, r.Alpha)
+	fmt.Fprintf(ew, "\n%s\n", r.legend())
 	for i, t := range fn.texts {
 		fmt.Fprintf(ew, "%s %s\n", superscript(i+1), t)
 	}
-	r.writeViolations(ew, func(s string) string { return s }, "")
+	r.writeViolations(ew, strings.Clone, "")
 	return ew.err
 }
 
-// WriteMarkdown writes the same as WriteText as Markdown for a review: one
+// writeMarkdown writes the same as writeText as Markdown for a review: one
 // table per scenario, one line per figure, model and worker count.
-func (r *Result) WriteMarkdown(w io.Writer) error {
+func (r *Result) writeMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
-	la, lb := r.labels()
 	fmt.Fprintln(ew, "## harness compare")
 	fmt.Fprintln(ew)
 	if r.Mode == ModeModels {
@@ -200,73 +189,70 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	} else {
 		fmt.Fprintf(ew, "A = %s, B = %s.\n", code(r.A.Dir), code(r.B.Dir))
 	}
-	var top []string
-	for _, n := range r.Notes {
-		top = append(top, n)
-	}
-	if len(r.OnlyInA) > 0 {
-		top = append(top, fmt.Sprintf("%s: %s", r.onlyScenarioText(true), strings.Join(r.OnlyInA, ", ")))
-	}
-	if len(r.OnlyInB) > 0 {
-		top = append(top, fmt.Sprintf("%s: %s", r.onlyScenarioText(false), strings.Join(r.OnlyInB, ", ")))
-	}
-	if len(top) > 0 {
-		fmt.Fprintln(ew)
-		for _, n := range top {
-			fmt.Fprintf(ew, "- %s\n", n)
-		}
-	}
+	writeList(ew, "\n", slices.Concat(r.Notes, r.onlyScenarioLines()), "")
 	var fn footnotes
 	for _, sr := range r.Scenarios {
 		fmt.Fprintf(ew, "\n### %s\n\n", r.scenarioTitle(sr, code))
-		var items []string
-		items = append(items, sr.Notes...)
-		if len(sr.OnlyInA) > 0 {
-			items = append(items, fmt.Sprintf("only in %s (not compared): %s", la, r.groupsText(sr.OnlyInA)))
-		}
-		if len(sr.OnlyInB) > 0 {
-			items = append(items, fmt.Sprintf("only in %s (not compared): %s", lb, r.groupsText(sr.OnlyInB)))
-		}
-		for _, n := range items {
-			fmt.Fprintf(ew, "- %s\n", n)
-		}
-		if len(items) > 0 {
-			fmt.Fprintln(ew)
-		}
+		writeList(ew, "", slices.Concat(sr.Notes, r.onlyGroupLines(sr)), "\n")
 		if len(sr.Rows) == 0 {
 			continue
 		}
+		la, lb := r.labels()
 		fmt.Fprintf(ew, "| figure | %s | %s | %s | Δ | p |\n", r.groupHeader(" | "), cellEscape(la), cellEscape(lb))
 		if r.Mode == ModeModels {
 			fmt.Fprintln(ew, "|:--|--:|--:|--:|--:|:--|")
 		} else {
 			fmt.Fprintln(ew, "|:--|:--|--:|--:|--:|--:|:--|")
 		}
-		for _, f := range figures {
-			for _, row := range sr.Rows {
-				fig, ok := row.figure(f.name)
-				if !ok {
-					continue
-				}
-				delta := fig.DeltaString()
-				if fig.Significant {
-					delta = "**" + delta + "**"
-				}
-				fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s |\n", f.title, r.groupCells(row, " | ", cellEscape),
-					sampleCell(f, fig.A, &fn), sampleCell(f, fig.B, &fn), delta, pCell(fig, &fn))
+		r.eachFigure(sr, func(f figure, row Row, fig Figure) {
+			delta := fig.DeltaString()
+			if fig.Significant {
+				delta = "**" + delta + "**"
+			}
+			fmt.Fprintf(ew, "| %s | %s | %s | %s | %s | %s |\n", f.title, r.groupCells(row, " | ", cellEscape),
+				sampleCell(f, fig.A, &fn), sampleCell(f, fig.B, &fn), delta, pCell(fig, &fn))
+		})
+	}
+	fmt.Fprintf(ew, "\n%s.\n", r.legend())
+	var notes []string
+	for i, t := range fn.texts {
+		notes = append(notes, superscript(i+1)+" "+t)
+	}
+	writeList(ew, "\n", notes, "")
+	r.writeViolations(ew, code, "- ")
+	return ew.err
+}
+
+// writeList writes items as a Markdown list between before and after;
+// nothing when there are none.
+func writeList(w io.Writer, before string, items []string, after string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprint(w, before)
+	for _, it := range items {
+		fmt.Fprintf(w, "- %s\n", it)
+	}
+	fmt.Fprint(w, after)
+}
+
+// eachFigure calls fn for every figure of every row of sr, by figure then
+// row: the order of both tables.
+func (r *Result) eachFigure(sr ScenarioResult, fn func(f figure, row Row, fig Figure)) {
+	for _, f := range figures {
+		for _, row := range sr.Rows {
+			if fig, ok := row.figure(f.name); ok {
+				fn(f, row, fig)
 			}
 		}
 	}
-	fmt.Fprintf(ew, "\n%s ± 95%% interval of the median; Δ: change of the medians, %s vs %s; ~: not significant (Mann-Whitney U, α = %v).\n",
-		sidesText(la, lb), lb, la, r.Alpha)
-	if len(fn.texts) > 0 {
-		fmt.Fprintln(ew)
-		for i, t := range fn.texts {
-			fmt.Fprintf(ew, "- %s %s\n", superscript(i+1), t)
-		}
-	}
-	r.writeViolations(ew, code, "- ")
-	return ew.err
+}
+
+// legend explains the table's cells.
+func (r *Result) legend() string {
+	la, lb := r.labels()
+	return fmt.Sprintf("%s, %s: median ± 95%% interval of the median; Δ: change of the medians, %s vs %s; ~: not significant (Mann-Whitney U, α = %v)",
+		la, lb, lb, la, r.Alpha)
 }
 
 // writeViolations says what --fail-on found, when it was given.
@@ -290,16 +276,38 @@ func (r *Result) writeViolations(w io.Writer, quote func(string) string, bullet 
 	}
 }
 
-func (r *Result) onlyScenarioText(a bool) string {
-	switch {
-	case r.Mode == ModeModels && a:
-		return "scenarios that ran " + r.A.Model + " but not " + r.B.Model + " (not compared)"
-	case r.Mode == ModeModels:
-		return "scenarios that ran " + r.B.Model + " but not " + r.A.Model + " (not compared)"
-	case a:
-		return "scenarios only in A (not compared)"
+// onlyScenarioLines names the scenarios that were not compared because
+// only one side has them.
+func (r *Result) onlyScenarioLines() []string {
+	var lines []string
+	line := func(names []string, has, lacks string) {
+		if len(names) == 0 {
+			return
+		}
+		what := "scenarios only in " + has
+		if r.Mode == ModeModels {
+			what = "scenarios that ran " + has + " but not " + lacks
+		}
+		lines = append(lines, fmt.Sprintf("%s (not compared): %s", what, strings.Join(names, ", ")))
 	}
-	return "scenarios only in B (not compared)"
+	la, lb := r.labels()
+	line(r.OnlyInA, la, lb)
+	line(r.OnlyInB, lb, la)
+	return lines
+}
+
+// onlyGroupLines names the groups of sr that were not compared because
+// only one side has them.
+func (r *Result) onlyGroupLines(sr ScenarioResult) []string {
+	la, lb := r.labels()
+	var lines []string
+	if len(sr.OnlyInA) > 0 {
+		lines = append(lines, fmt.Sprintf("only in %s (not compared): %s", la, r.groupsText(sr.OnlyInA)))
+	}
+	if len(sr.OnlyInB) > 0 {
+		lines = append(lines, fmt.Sprintf("only in %s (not compared): %s", lb, r.groupsText(sr.OnlyInB)))
+	}
+	return lines
 }
 
 func (r *Result) scenarioTitle(sr ScenarioResult, quote func(string) string) string {
@@ -347,8 +355,6 @@ func (row Row) figure(name string) (Figure, bool) {
 	}
 	return Figure{}, false
 }
-
-func sidesText(la, lb string) string { return la + ", " + lb + ": median" }
 
 func code(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
 

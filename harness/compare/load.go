@@ -72,15 +72,11 @@ func loadBatch(dir, path string) (*Set, error) {
 	}
 	s := &Set{Dir: dir, Batch: true}
 	for _, bs := range b.Scenarios {
-		sub := bs.Dir
-		if sub == "" {
-			sub = bs.Name
-		}
 		// batch.json names directories; never follow one out of the batch.
-		if !filepath.IsLocal(sub) {
-			return nil, fmt.Errorf("read %s: scenario %q: directory %q is not inside the batch", path, bs.Name, sub)
+		if !filepath.IsLocal(bs.Dir) {
+			return nil, fmt.Errorf("read %s: scenario %q: directory %q is not inside the batch", path, bs.Name, bs.Dir)
 		}
-		sdir := filepath.Join(dir, sub)
+		sdir := filepath.Join(dir, bs.Dir)
 		run, err := rundir.ReadRun(sdir)
 		if err != nil {
 			// A scenario the harness itself failed on may have no

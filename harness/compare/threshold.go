@@ -2,8 +2,8 @@ package compare
 
 import (
 	"fmt"
-	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -26,9 +26,9 @@ func (t Threshold) String() string {
 	return fmt.Sprintf("%s:%s%s%%", t.Figure, sign, strconv.FormatFloat(t.Pct, 'f', -1, 64))
 }
 
-// Exceeded reports whether a change of deltaPct percent is beyond t in its
+// exceeded reports whether a change of deltaPct percent is beyond t in its
 // bad direction (strictly: "+5%" tolerates exactly +5 %).
-func (t Threshold) Exceeded(deltaPct float64) bool {
+func (t Threshold) exceeded(deltaPct float64) bool {
 	if t.Increase {
 		return deltaPct > t.Pct
 	}
@@ -53,11 +53,11 @@ func ParseThresholds(specs []string) ([]Threshold, error) {
 			if m == nil {
 				return nil, fmt.Errorf("--fail-on %q: want FIGURE:+N%% or FIGURE:-N%% (the sign is the bad direction), e.g. wall:+5%%", s)
 			}
-			if _, ok := figureByName(m[1]); !ok {
+			if !slices.Contains(Figures(), m[1]) {
 				return nil, fmt.Errorf("--fail-on %q: unknown figure %q; figures: %s", s, m[1], strings.Join(Figures(), ", "))
 			}
 			pct, err := strconv.ParseFloat(m[3], 64)
-			if err != nil || math.IsInf(pct, 0) {
+			if err != nil { // too many digits: out of range
 				return nil, fmt.Errorf("--fail-on %q: %q is not a percentage", s, m[3])
 			}
 			t := Threshold{Figure: m[1], Increase: m[2] == "+", Pct: pct}
@@ -100,12 +100,9 @@ func (v Violation) String() string {
 // "~" means. A significant change with an undefined percentage (A's median
 // is 0) cannot be measured against a percentage and does not either.
 func (r *Result) Check(ts []Threshold) []Violation {
-	r.FailOn = r.FailOn[:0]
+	r.FailOn = nil
 	for _, t := range ts {
 		r.FailOn = append(r.FailOn, t.String())
-	}
-	if len(r.FailOn) == 0 {
-		r.FailOn = nil
 	}
 	r.Violations = []Violation{}
 	for _, sr := range r.Scenarios {
@@ -115,7 +112,7 @@ func (r *Result) Check(ts []Threshold) []Violation {
 					continue
 				}
 				for _, t := range ts {
-					if t.Figure == f.Name && t.Exceeded(*f.DeltaPct) {
+					if t.Figure == f.Name && t.exceeded(*f.DeltaPct) {
 						r.Violations = append(r.Violations, Violation{
 							Scenario: sr.Name, Model: row.Model, Workers: row.Workers, Figure: f.Name,
 							DeltaPct: *f.DeltaPct, P: f.P, Threshold: t.String(),

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"harness/harness/scenario"
 )
 
 // Where each view is mounted. pprof's pages link to each other relatively
@@ -27,16 +29,20 @@ const tagFocusParam = "tf"
 
 // modelOrder puts the harness's own models in the order its tables use;
 // command model names follow alphabetically.
-var modelOrder = []string{"serial", "thread", "process"}
+var modelOrder = []string{scenario.Serial, scenario.Thread, scenario.Process}
 
-func sortModels(models []string) {
-	rank := func(m string) int {
-		if i := slices.Index(modelOrder, m); i >= 0 {
+func sortModels(models []string) { sortInOrder(models, modelOrder) }
+
+// sortInOrder sorts xs in the order of order; what order lacks follows,
+// alphabetically.
+func sortInOrder(xs, order []string) {
+	rank := func(x string) int {
+		if i := slices.Index(order, x); i >= 0 {
 			return i
 		}
-		return len(modelOrder)
+		return len(order)
 	}
-	slices.SortFunc(models, func(a, b string) int {
+	slices.SortFunc(xs, func(a, b string) int {
 		if ra, rb := rank(a), rank(b); ra != rb {
 			return ra - rb
 		}

@@ -5,12 +5,24 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 )
 
-// ErrNotLoopback is returned by Start for a listen address that is not on
-// the loopback interface when Options.ListenAny is false: a profile shows
-// the code, and the web UI can write pprof's settings file.
-var ErrNotLoopback = errors.New("not a loopback address (allow it with --listen-any)")
+// ErrInput is wrapped by the errors of Start that its arguments cause — a
+// listen address that is malformed or not allowed (ErrNotLoopback), a
+// file that is not a profile — rather than a failure to serve.
+var ErrInput = errors.New("bad input")
+
+// ErrNotLoopback is wrapped by the error of Start for a listen address that
+// is not on the loopback interface when Options.ListenAny is false: a
+// profile shows the code, and the web UI can write pprof's settings file.
+var ErrNotLoopback = errors.New("not a loopback address")
+
+// inputError marks err as caused by Start's arguments (ErrInput).
+type inputError struct{ err error }
+
+func (e inputError) Error() string   { return e.err.Error() }
+func (e inputError) Unwrap() []error { return []error{e.err, ErrInput} }
 
 const defaultAddr = "127.0.0.1:0"
 
@@ -23,13 +35,16 @@ func listenAddr(addr string, any bool) (string, error) {
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("listen address %q: %w", addr, err)
+		return "", inputError{fmt.Errorf("listen address %q: %w", addr, err)}
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", inputError{fmt.Errorf("listen address %q: the port must be a number from 0 to 65535", addr)}
 	}
 	if host == "" {
 		host = "127.0.0.1"
 	}
 	if !any && !isLoopback(host) {
-		return "", fmt.Errorf("listen address %s: %w", addr, ErrNotLoopback)
+		return "", inputError{fmt.Errorf("listen address %s: %w", addr, ErrNotLoopback)}
 	}
 	return net.JoinHostPort(host, port), nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"harness/harness/rundir"
@@ -113,18 +112,7 @@ func available(scen string) string {
 	if len(kinds) == 0 {
 		return "it has no merged profiles"
 	}
-	rank := func(k string) int {
-		if i := slices.Index(kindOrder, k); i >= 0 {
-			return i
-		}
-		return len(kindOrder)
-	}
-	slices.SortFunc(kinds, func(a, b string) int {
-		if ra, rb := rank(a), rank(b); ra != rb {
-			return ra - rb
-		}
-		return strings.Compare(a, b)
-	})
+	sortInOrder(kinds, kindOrder)
 	return "available: " + strings.Join(kinds, ", ")
 }
 

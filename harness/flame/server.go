@@ -216,12 +216,12 @@ func urlHost(ip net.IP) string {
 func readProfile(path string) (*profile.Profile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read profile: %w", err)
+		return nil, inputError{fmt.Errorf("read profile: %w", err)}
 	}
 	defer f.Close()
 	p, err := profile.Parse(f)
 	if err != nil {
-		return nil, fmt.Errorf("parse profile %s: %w", path, err)
+		return nil, inputError{fmt.Errorf("parse profile %s: %w", path, err)}
 	}
 	return p, nil
 }

@@ -20,14 +20,14 @@ import (
 
 // syncBuffer is a bytes.Buffer safe to read while the server writes.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	lockedWriter
+	b bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+func newSyncBuffer() *syncBuffer {
+	s := &syncBuffer{}
+	s.w = &s.b
+	return s
 }
 
 func (s *syncBuffer) String() string {
@@ -121,7 +121,7 @@ func TestServeAndStop(t *testing.T) {
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := newSyncBuffer()
 	s, _ := startTestServer(t, ctx, Options{Log: logs})
 	g := newGetter(t)
 
@@ -242,11 +242,13 @@ func TestListenPolicy(t *testing.T) {
 		if addr == ":::0" {
 			if err == nil {
 				t.Errorf("Start %q: no error for a malformed address", addr)
+			} else if !errors.Is(err, ErrInput) {
+				t.Errorf("Start %q: %v, want an ErrInput", addr, err)
 			}
 			continue
 		}
-		if !errors.Is(err, ErrNotLoopback) {
-			t.Errorf("Start %q without ListenAny: %v, want ErrNotLoopback", addr, err)
+		if !errors.Is(err, ErrNotLoopback) || !errors.Is(err, ErrInput) {
+			t.Errorf("Start %q without ListenAny: %v, want ErrNotLoopback, an ErrInput", addr, err)
 		}
 	}
 
@@ -282,6 +284,8 @@ func TestListenAddr(t *testing.T) {
 		{"0.0.0.0:0", "0.0.0.0:0", true, false},
 		{"10.1.2.3:80", "", false, true},
 		{"8080", "", false, true},
+		{"127.0.0.1:65536", "", false, true},
+		{"127.0.0.1:http", "", false, true},
 	} {
 		got, err := listenAddr(c.addr, c.any)
 		if (err != nil) != c.err || got != c.want {
@@ -295,10 +299,11 @@ func TestStartErrors(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.pb.gz")
 	writeFile(t, garbage, "not a profile")
-	if _, err := Start(context.Background(), filepath.Join(dir, "missing.pb.gz"), Options{}); err == nil || !strings.Contains(err.Error(), "missing.pb.gz") {
+	// What the arguments cause is ErrInput (the command line's exit 2).
+	if _, err := Start(context.Background(), filepath.Join(dir, "missing.pb.gz"), Options{}); err == nil || !strings.Contains(err.Error(), "missing.pb.gz") || !errors.Is(err, ErrInput) {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := Start(context.Background(), garbage, Options{}); err == nil || !strings.Contains(err.Error(), "parse profile") {
+	if _, err := Start(context.Background(), garbage, Options{}); err == nil || !strings.Contains(err.Error(), "parse profile") || !errors.Is(err, ErrInput) {
 		t.Errorf("garbage file: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -314,8 +319,8 @@ func TestStartErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if _, err := Start(context.Background(), good, Options{Addr: ln.Addr().String()}); err == nil || !strings.Contains(err.Error(), "listen on") {
-		t.Errorf("port in use: %v", err)
+	if _, err := Start(context.Background(), good, Options{Addr: ln.Addr().String()}); err == nil || !strings.Contains(err.Error(), "listen on") || errors.Is(err, ErrInput) {
+		t.Errorf("port in use: %v, want an error that is not ErrInput", err)
 	}
 }
 

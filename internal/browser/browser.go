@@ -44,9 +44,9 @@ const (
 	// timers and for late layout. Errors that come later are not seen.
 	settle = 150 * time.Millisecond
 
-	// Check lays the page out in a window of this size, so that results do
+	// The page is laid out in a window of this size, so that results do
 	// not depend on a default that can change between Chromium versions.
-	checkWidth, checkHeight = 1280, 800
+	windowWidth, windowHeight = 1280, 800
 )
 
 // Find returns the Chromium executable to use: the CHROMIUM environment
@@ -154,7 +154,7 @@ func Check(ctx context.Context, path, selector string) (*Result, error) {
 			mu.Unlock()
 		}
 	}
-	err = withBrowser(ctx, checkWidth, checkHeight, func(ctx context.Context) error {
+	err = withBrowser(ctx, func(ctx context.Context) error {
 		// Listen before navigating, so that errors of the first script
 		// are seen. The listener runs before the reply to any later
 		// command is delivered, so after the last Evaluate below every
@@ -190,31 +190,6 @@ func Check(ctx context.Context, path, selector string) (*Result, error) {
 	mu.Lock()
 	defer mu.Unlock()
 	return res, nil
-}
-
-// Screenshot loads file://path in a new headless Chromium with a window of
-// width x height CSS pixels and returns a PNG of the whole page, which can be
-// taller or wider than the window.
-func Screenshot(ctx context.Context, path string, width, height int) ([]byte, error) {
-	if width <= 0 || height <= 0 {
-		return nil, fmt.Errorf("screenshot size %dx%d: must be positive", width, height)
-	}
-	u, err := fileURL(path)
-	if err != nil {
-		return nil, err
-	}
-	var png []byte
-	err = withBrowser(ctx, width, height, func(ctx context.Context) error {
-		if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.Sleep(settle)); err != nil {
-			return fmt.Errorf("loading %s: %w", u, err)
-		}
-		var err error
-		if png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
-			return fmt.Errorf("screenshot of %s: %w", u, err)
-		}
-		return nil
-	})
-	return png, err
 }
 
 // pageInfo is what inspectJS returns.
@@ -346,11 +321,11 @@ func withPlace(text, place string) string {
 // machine.
 var startHook func(dataDir string, pid int)
 
-// withBrowser starts a headless Chromium with a window of w x h, runs f with a
+// withBrowser starts a headless Chromium with a 1280x800 window, runs f with a
 // chromedp context for its first tab, and stops the browser: gracefully, then
 // by force, and then it kills and waits out any process that still uses the
 // browser's private user data directory. All of it is bounded by timeout.
-func withBrowser(parent context.Context, w, h int, f func(ctx context.Context) error) (err error) {
+func withBrowser(parent context.Context, f func(ctx context.Context) error) (err error) {
 	exe := Find()
 	if exe == "" {
 		return errors.New("browser: no Chromium found (set CHROMIUM, or put chromium on PATH)")
@@ -371,7 +346,7 @@ func withBrowser(parent context.Context, w, h int, f func(ctx context.Context) e
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dataDir),
-		chromedp.WindowSize(w, h),
+		chromedp.WindowSize(windowWidth, windowHeight),
 		chromedp.NoSandbox, // as root, Chromium refuses to start with its sandbox
 		chromedp.Flag("disable-gpu", true),
 		// This machine has no network; without these Chromium tries, and

@@ -5,15 +5,17 @@ import (
 	"context"
 	"errors"
 	"image"
-	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"harness/internal/proctest"
 )
 
 // needChromium skips the test when there is no browser. CI installs one, so
@@ -236,7 +238,7 @@ func TestNoProcessLeft(t *testing.T) {
 				dataDir, pid, started = dir, p, time.Now()
 				// Without seeing the processes while they run, the check
 				// below that they are gone would prove nothing.
-				running = processesUsing(dir)
+				running = proctest.Matching(dir)
 				if tc.giveUp > 0 {
 					time.AfterFunc(tc.giveUp, cancel)
 				}
@@ -259,12 +261,12 @@ func TestNoProcessLeft(t *testing.T) {
 					t.Errorf("Check returned %v after the start, giving up after %v", took, tc.giveUp)
 				}
 			}
-			if len(running) < 2 || !contains(running, pid) {
+			if len(running) < 2 || !slices.Contains(running, pid) {
 				t.Fatalf("while running, processes using %s: %v; want the browser %d and its helpers", dataDir, running, pid)
 			}
 			t.Logf("browser %d ran with %d processes", pid, len(running))
 
-			if left := processesUsing(dataDir); len(left) > 0 {
+			if left := proctest.Matching(dataDir); len(left) > 0 {
 				t.Errorf("processes still using %s: %v", dataDir, left)
 			}
 			for _, p := range running {
@@ -282,35 +284,6 @@ func TestNoProcessLeft(t *testing.T) {
 	}
 }
 
-func TestScreenshot(t *testing.T) {
-	needChromium(t)
-	page := writePage(t, t.TempDir(), `<!doctype html><body style="margin:0; background:#fff">
-<svg width="400" height="1500"><rect x="0" y="1400" width="400" height="100" fill="#ff0000"/></svg></body>`)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	b, err := Screenshot(ctx, page, 640, 480)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("not a PNG: %v", err)
-	}
-	// Full page: taller than the window, with the red band at the bottom.
-	bounds := img.Bounds()
-	if bounds.Dx() != 640 || bounds.Dy() < 1500 {
-		t.Errorf("screenshot is %v, want 640 wide and at least 1500 high", bounds.Size())
-	}
-	r, g, bl, _ := img.At(200, 1450).RGBA()
-	if got := (color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8), 0}); got.R < 0xf0 || got.G > 0x10 || got.B > 0x10 {
-		t.Errorf("pixel below the window is %v, want red", got)
-	}
-	// To look at it: BROWSER_SCREENSHOT=/tmp/shot.png go test -run Screenshot
-	if os.Getenv("BROWSER_SCREENSHOT") != "" {
-		_ = os.WriteFile(os.Getenv("BROWSER_SCREENSHOT"), b, 0o644)
-	}
-}
-
 func TestFindEnv(t *testing.T) {
 	t.Setenv("CHROMIUM", "/no/such/chromium")
 	if got := Find(); got != "/no/such/chromium" {
@@ -321,15 +294,6 @@ func TestFindEnv(t *testing.T) {
 	if got := Find(); got != "" {
 		t.Errorf("Find() = %q with an empty PATH, want \"\"", got)
 	}
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // alive reports whether pid is a process that is not a zombie.

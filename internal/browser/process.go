@@ -9,10 +9,15 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"harness/internal/proctest"
 )
 
 // reap kills every process that still has dataDir in its command line, and
-// waits until none is left for a few looks in a row.
+// waits until none is left for a few looks in a row. A zombie has an empty
+// command line, so a killed process that is only waiting to be reaped by
+// its new parent does not count: it runs no code and holds no resources
+// but its id.
 //
 // The main Chromium process is our child and chromedp waits for it, but its
 // helpers (zygote, renderer, GPU, network, crashpad) are its children, not
@@ -26,7 +31,7 @@ func reap(dataDir string, limit time.Duration) error {
 	quiet := 0
 	var left []int
 	for {
-		left = processesUsing(dataDir)
+		left = proctest.Matching(dataDir)
 		for _, pid := range left {
 			_ = syscall.Kill(pid, syscall.SIGKILL) // it may be gone already
 		}
@@ -48,34 +53,6 @@ func reap(dataDir string, limit time.Duration) error {
 		fmt.Fprintf(&b, "\n  %d %s", pid, cmdline(pid))
 	}
 	return errors.New("processes still running after " + limit.String() + ":" + b.String())
-}
-
-// processesUsing returns the ids of the processes, other than this one, that
-// have dir in an argument of their command line. A zombie has an empty command
-// line, so a killed process that is only waiting to be reaped by its new
-// parent does not count: it runs no code and holds no resources but its id.
-func processesUsing(dir string) []int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil // no procfs: nothing can be checked, as on other systems
-	}
-	self := os.Getpid()
-	want := []byte(dir)
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue // gone meanwhile, or not ours to read
-		}
-		if bytes.Contains(b, want) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 // cmdline returns the command line of a process, shortened, for messages.
