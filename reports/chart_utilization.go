@@ -34,16 +34,14 @@ func evenBin(d, want int64) int64 {
 var (
 	otherLoadFill = color.NRGBA{R: 0xDD, G: 0xDD, B: 0xDD, A: 0xFF}
 	otherLoadEdge = color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0xFF}
+	// processColors are the per-process line colours, Okabe–Ito without
+	// the colours the chart uses for other things (black total, yellow too
+	// light).
+	processColors = []color.Color{lanes.Blue, lanes.Vermillion, lanes.BluishGreen, lanes.ReddishPurple, lanes.Orange, lanes.SkyBlue}
 	// mutedProcess draws processes when there are too many to tell
-	// apart by colour.
-	mutedProcess = color.NRGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xB0}
+	// apart by colour: sky blue, a little transparent.
+	mutedProcess = color.NRGBA{R: lanes.SkyBlue.R, G: lanes.SkyBlue.G, B: lanes.SkyBlue.B, A: 0xB0}
 )
-
-// processColors are the per-process line colours, Okabe–Ito without the
-// colours the chart uses for other things (black total, yellow too light).
-func processColors() []color.Color {
-	return []color.Color{lanes.Blue, lanes.Vermillion, lanes.BluishGreen, lanes.ReddishPurple, lanes.Orange, lanes.SkyBlue}
-}
 
 // utilizationChart: cores busy over time, one panel per model on the
 // same scales, from the outside sampler.
@@ -65,8 +63,9 @@ func utilizationChart(r *Report) (*Chart, error) {
 		bin = interval * ((n + maxUtilBins - 1) / maxUtilBins)
 	}
 	ymax := float64(cpus)
-	maxProcs := 0
+	maxProcs := 0 // most processes of a panel drawn one by one
 	shortTrials := false
+	otherLoad := false // drawn in some panel
 	var panels []*plot.Plot
 	for i, d := range reps {
 		p := newPlot()
@@ -92,56 +91,35 @@ func utilizationChart(r *Report) (*Chart, error) {
 		// load is binned coarsely.
 		// Over a trial shorter than that bin the estimate is mostly tick
 		// noise and is left out.
-		coarse := d.Samples.Utilization(s, e, evenBin(e-s, max(bin, machineBinNs)))
 		if e-s < machineBinNs {
-			coarse.MachineOther = nil
 			shortTrials = true
-		}
-		other, err := steps(0, float64(coarse.BinNs)/1e9, coarse.MachineOther, end)
-		if err != nil {
-			return nil, err
-		}
-		if other != nil {
-			other.FillColor = otherLoadFill
-			other.LineStyle = lineStyle(otherLoadEdge, 0.75)
-			p.Add(other)
-		}
-		colors := processColors()
-		maxProcs = max(maxProcs, len(u.Processes))
-		for j, pu := range u.Processes {
-			if len(u.Processes) == 1 {
-				break // the total is the process
-			}
-			l, err := steps(0, w, pu.Cores, end)
-			if err != nil {
+		} else {
+			coarse := d.Samples.Utilization(s, e, evenBin(e-s, max(bin, machineBinNs)))
+			if err := addSteps(p, float64(coarse.BinNs)/1e9, coarse.MachineOther, end, lineStyle(otherLoadEdge, 0.75), otherLoadFill); err != nil {
 				return nil, err
 			}
-			if l == nil {
-				continue
-			}
-			c := color.Color(mutedProcess)
-			if len(u.Processes) <= len(colors) {
-				c = colors[j]
-			}
-			l.LineStyle = lineStyle(c, 1)
-			p.Add(l)
+			ymax = max(ymax, maxOf(coarse.MachineOther))
+			otherLoad = otherLoad || len(coarse.MachineOther) > 0
 		}
-		total, err := steps(0, w, u.Total, end)
-		if err != nil {
+		// With one process the total is the process.
+		if n := len(u.Processes); n > 1 {
+			maxProcs = max(maxProcs, n)
+			for j, pu := range u.Processes {
+				c := color.Color(mutedProcess)
+				if n <= len(processColors) {
+					c = processColors[j]
+				}
+				if err := addSteps(p, w, pu.Cores, end, lineStyle(c, 1), nil); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := addSteps(p, w, u.Total, end, lineStyle(lanes.Black, 2), nil); err != nil {
 			return nil, err
 		}
-		if total != nil {
-			total.LineStyle = lineStyle(lanes.Black, 2)
-			p.Add(total)
-		}
-		for _, v := range u.Total {
-			ymax = max(ymax, v)
-		}
-		for _, v := range coarse.MachineOther {
-			ymax = max(ymax, v)
-		}
+		ymax = max(ymax, maxOf(u.Total))
 	}
-	cores := dashed(lanes.Black, 1)
+	cores := coresLine()
 	for _, p := range panels {
 		if cpus > 0 {
 			l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: float64(cpus)}, {X: xmax, Y: float64(cpus)}})
@@ -158,24 +136,26 @@ func utilizationChart(r *Report) (*Chart, error) {
 	leg := newLegend()
 	leg.Add("trial total", lineThumb(lineStyle(lanes.Black, 2)))
 	switch {
-	case maxProcs > len(processColors()):
+	case maxProcs > len(processColors):
 		leg.Add("each process", lineThumb(lineStyle(mutedProcess, 1)))
 	case maxProcs > 1:
-		leg.Add("each process", linesThumb(processColors()[:min(maxProcs, 3)]))
+		leg.Add("each process", linesThumb(processColors[:min(maxProcs, 3)]))
 	}
-	leg.Add("other load on the machine", fillThumb{fill: otherLoadFill, edge: lineStyle(otherLoadEdge, 0.75)})
+	if otherLoad {
+		leg.Add("other load on the machine", fillThumb{fill: otherLoadFill, edge: lineStyle(otherLoadEdge, 0.75)})
+	}
 	if cpus > 0 {
 		leg.Add(fmt.Sprintf("machine: %d cores", cpus), lineThumb(cores))
 	}
 	h := min(max(vg.Length(len(panels))*2.3*vg.Inch, 3.5*vg.Inch), maxLaneHeight)
 
 	caption := fmt.Sprintf("Cores busy over time, one panel per model on the same scales. %s "+
-		"From the outside sampler (raw/<trial>/samples.json): each thread's on-CPU time from /proc/<pid>/task/<tid>/schedstat, read every %v and binned to about %v. "+
-		"Thin lines are the trial's processes, the thick line their sum, the grey area the rest of the machine's load (/proc/stat minus the trial's own, in bins of at least %v because /proc/stat counts in 10 ms ticks) and the dashed line the machine's %d cores. "+
+		"From the outside sampler (raw/<trial>/samples.json): each thread's on-CPU time from /proc/<pid>/task/<tid>/schedstat, read every %s and binned to about %s. "+
+		"Thin lines are the trial's processes, the thick line their sum, the grey area the rest of the machine's load (/proc/stat minus the trial's own, in bins of at least %s because /proc/stat counts in 10 ms ticks) and the dash-dotted line the machine's %d cores. "+
 		"A bin is uncertain by about ±0.13 cores (the kernel brings a running thread's time up to date only at its scheduler tick), so a total a little above the core count is noise, not more CPU than the machine has.",
-		repSentence(r), time.Duration(interval), time.Duration(bin), time.Duration(machineBinNs), cpus)
+		repSentence(r), Duration(float64(interval)), Duration(float64(bin)), Duration(float64(machineBinNs)), cpus)
 	if shortTrials {
-		caption += fmt.Sprintf(" Trials shorter than %v show no machine load: over so short a window the tick counts are mostly noise.", time.Duration(machineBinNs))
+		caption += fmt.Sprintf(" Trials shorter than %s show no machine load: over so short a window the tick counts are mostly noise.", Duration(float64(machineBinNs)))
 	}
 	return r.save("utilization", r.Run.Scenario.Name+": cores busy over time", caption, h, leg, panels...)
 }

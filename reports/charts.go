@@ -95,13 +95,29 @@ func (r *Report) save(name, title, caption string, h vg.Length, legend *plot.Leg
 
 // saveLanes draws a lane chart (gantt, schedule, parallelism): lanes of
 // intervals in seconds over [0, xmax], with a legend of the states, as
-// tall as its rows need.
+// tall as its rows (lanes and group headers) need. With perPixel every
+// pixel column shows the state that covers most of it, however few
+// intervals there are: a schedule's intervals are mostly narrower than a
+// pixel, and drawn one by one they would be anti-aliased into pale seams
+// (a µs of runnable in a second of running).
 func (r *Report) saveLanes(name, title, caption string, ls []lanes.Lane, states []lanes.State, axes [3]string, xmax float64, perPixel bool) (*Chart, error) {
-	h := laneHeight(laneRows(ls))
-	p, err := lanePlot(ls, states, axes[0], axes[1], axes[2], xmax, h, perPixel)
+	l, err := lanes.New(ls, states)
 	if err != nil {
 		return nil, err
 	}
+	if perPixel {
+		l.BinAbove = -1
+	}
+	_, _, _, rows := l.DataRange() // one y unit per lane or header
+	h := laneHeight(int(rows))
+	p := newPlot()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = axes[0], axes[1], axes[2]
+	p.Add(l)
+	p.X.Min, p.X.Max = 0, xmax
+	if !(xmax > 0) {
+		p.X.Max = 1
+	}
+	p.Y.Tick.Marker = l.Ticks(laneLabels(h))
 	return r.save(name, title, caption, h, stateLegend(states), p)
 }
 
@@ -144,45 +160,9 @@ func laneLabels(h vg.Length) int {
 	return max(int((h-laneChrome)/vg.Points(12)), 4)
 }
 
-// lanePlot is a plot of lanes of intervals in seconds, [0, xmax]. With
-// perPixel every pixel column shows the state that covers most of it,
-// however few intervals there are: a schedule's intervals are mostly
-// narrower than a pixel, and drawn one by one they would be anti-aliased
-// into pale seams (a µs of runnable in a second of running).
-func lanePlot(ls []lanes.Lane, states []lanes.State, title, xlabel, ylabel string, xmax float64, h vg.Length, perPixel bool) (*plot.Plot, error) {
-	l, err := lanes.New(ls, states)
-	if err != nil {
-		return nil, err
-	}
-	if perPixel {
-		l.BinAbove = -1
-	}
-	p := newPlot()
-	p.Title.Text = title
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
-	p.Add(l)
-	p.X.Min, p.X.Max = 0, xmax
-	if !(xmax > 0) {
-		p.X.Max = 1
-	}
-	p.Y.Tick.Marker = l.Ticks(laneLabels(h))
-	return p, nil
-}
-
-// laneRows counts a lane chart's rows: lanes plus one header per group.
-func laneRows(ls []lanes.Lane) int {
-	n := len(ls)
-	for i, l := range ls {
-		if l.Group != "" && (i == 0 || ls[i-1].Group != l.Group) {
-			n++
-		}
-	}
-	return n
-}
-
-// modelColor gives each model one colour in every chart: thread blue,
-// process vermillion, serial black, others the rest of Okabe–Ito.
+// modelColor gives each model its colour where models are series (the
+// scaling chart): thread blue, process vermillion, serial black, others
+// the rest of Okabe–Ito.
 func modelColor(run *rundir.Run, model string) color.Color {
 	switch model {
 	case "thread":
@@ -242,11 +222,11 @@ func trialSpan(ds []*trialData) float64 {
 
 // repSentence says which trials a chart shows.
 func repSentence(r *Report) string {
-	reps := representative(r.Run)
+	reps := r.representatives()
 	if len(reps) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Each model's representative trial: the repetition with the median wall time at %d workers.", reps[0].Workers)
+	return fmt.Sprintf("Each model's representative trial: the repetition with the median wall time at %d workers.", reps[0].Trial.Workers)
 }
 
 // truncNotes joins the representative trials' trace problems for a
@@ -271,6 +251,21 @@ func lineStyle(c color.Color, w float64) draw.LineStyle {
 func dashed(c color.Color, w float64) draw.LineStyle {
 	ls := lineStyle(c, w)
 	ls.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	return ls
+}
+
+// coresLine is how every chart marks the machine's core count:
+// dash-dotted, so that it is not mistaken for a dashed fit.
+func coresLine() draw.LineStyle {
+	ls := lineStyle(lanes.Black, 1)
+	ls.Dashes = []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}
+	return ls
+}
+
+// dotted is a dotted line style.
+func dotted(c color.Color, w float64) draw.LineStyle {
+	ls := lineStyle(c, w)
+	ls.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
 	return ls
 }
 
@@ -306,25 +301,39 @@ func (ls linesThumb) Thumbnail(c *draw.Canvas) {
 	}
 }
 
-// steps is a step line through bins of width w starting at x0: the value
-// vs[i] holds over [x0+i·w, x0+(i+1)·w), the last bin ending at xEnd.
-func steps(x0, w float64, vs []float64, xEnd float64) (*plotter.Line, error) {
-	xys := make(plotter.XYs, 0, len(vs)+1)
+// addSteps adds to p a step line through bins of width w from 0: the
+// value vs[i] holds over [i·w, (i+1)·w), the last bin ending at xEnd when
+// that is sooner. The line is drawn in ls and, if fill is not nil, the
+// area under it filled. Nothing is added when vs is empty.
+func addSteps(p *plot.Plot, w float64, vs []float64, xEnd float64, ls draw.LineStyle, fill color.Color) error {
 	if len(vs) == 0 {
-		return nil, nil
+		return nil
 	}
-	xys = append(xys, plotter.XY{X: x0, Y: vs[0]})
+	xys := make(plotter.XYs, 0, len(vs)+1)
+	xys = append(xys, plotter.XY{X: 0, Y: vs[0]})
 	for i, v := range vs {
-		x := x0 + float64(i+1)*w
-		if i == len(vs)-1 && xEnd > x0 {
+		x := float64(i+1) * w
+		if i == len(vs)-1 && xEnd > 0 {
 			x = min(x, xEnd)
 		}
 		xys = append(xys, plotter.XY{X: x, Y: v})
 	}
 	l, err := plotter.NewLine(xys)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	l.StepStyle = plotter.PreStep
-	return l, nil
+	l.LineStyle = ls
+	l.FillColor = fill
+	p.Add(l)
+	return nil
+}
+
+// maxOf is the largest of vs, 0 for none.
+func maxOf(vs []float64) float64 {
+	m := 0.0
+	for _, v := range vs {
+		m = max(m, v)
+	}
+	return m
 }

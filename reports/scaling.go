@@ -54,6 +54,11 @@ type AmdahlFit struct {
 	Points     int     `json:"points"`
 }
 
+// predict is the fitted curve: the speedup at n workers.
+func (f *AmdahlFit) predict(n float64) float64 {
+	return stats.AmdahlFit{Serial: f.SerialFraction}.Predict(n)
+}
+
 // USLFit is stats.USLFit for summary.json.
 type USLFit struct {
 	Sigma float64 `json:"sigma"` // contention
@@ -65,6 +70,11 @@ type USLFit struct {
 	R2          float64 `json:"r2"`
 	RMSE        float64 `json:"rmse"`
 	Points      int     `json:"points"`
+}
+
+// predict is the fitted curve: the speedup at n workers.
+func (f *USLFit) predict(n float64) float64 {
+	return stats.USLFit{Sigma: f.Sigma, Kappa: f.Kappa}.Predict(n)
 }
 
 // CrossoverResult is stats.FindCrossover between two models.
@@ -115,13 +125,16 @@ func ScalingOf(run *rundir.Run, rows []Row) *Scaling {
 		// One point per successful repetition: the fit's residuals then
 		// carry the repetitions' spread.
 		var pts []stats.Point
-		for i := range run.Trials {
-			t := &run.Trials[i]
-			base, ok := serial[t.Workers]
-			if t.Model != m || t.Warmup || t.Bare || t.Status != rundir.StatusOK || !ok || t.WallNs <= 0 {
+		for _, n := range s.Workers {
+			base, ok := serial[n]
+			if !ok {
 				continue
 			}
-			pts = append(pts, stats.Point{Workers: t.Workers, Speedup: base / float64(t.WallNs)})
+			for _, w := range walls(run, m, n) {
+				if w > 0 {
+					pts = append(pts, stats.Point{Workers: n, Speedup: base / w})
+				}
+			}
 		}
 		a, err := stats.FitAmdahl(pts)
 		if err == nil || errors.Is(err, stats.ErrPoorFit) {

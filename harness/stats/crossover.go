@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // WallTimes holds, for one worker count, the repeated wall times of
@@ -129,17 +128,13 @@ func (c Crossover) String() string {
 		return fmt.Sprintf("%s is significantly faster at every measured worker count (%d–%d)",
 			c.Faster, c.Steps[0].Workers, c.Steps[len(c.Steps)-1].Workers)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s is significantly faster from %d %s on", c.Faster, c.From, plural(c.From, "worker"))
-	for i, st := range c.Steps {
-		if st.Workers == c.From && i > 0 {
-			if prev := c.Steps[i-1]; prev.Faster != "" {
-				fmt.Fprintf(&b, " (%s is faster at %d)", prev.Faster, prev.Workers)
-			}
-			break
+	s := fmt.Sprintf("%s is significantly faster from %d %s on", c.Faster, c.From, plural(c.From, "worker"))
+	if i := slices.IndexFunc(c.Steps, func(st CrossoverStep) bool { return st.Workers == c.From }); i > 0 {
+		if prev := c.Steps[i-1]; prev.Faster != "" {
+			s += fmt.Sprintf(" (%s is faster at %d)", prev.Faster, prev.Workers)
 		}
 	}
-	return b.String()
+	return s
 }
 
 func plural(n int, word string) string {

@@ -14,6 +14,11 @@ func around(level float64) []float64 {
 	return []float64{level - 2, level - 1, level, level + 1, level + 2}
 }
 
+// at is one worker count with each model's wall times around a level.
+func at(workers int, a, b float64) WallTimes {
+	return WallTimes{Workers: workers, A: around(a), B: around(b)}
+}
+
 func TestFindCrossover(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -26,61 +31,40 @@ func TestFindCrossover(t *testing.T) {
 	}{
 		{
 			// Threads win at 1 and 2 workers, processes from 4 on.
-			name: "reversal",
-			points: []WallTimes{
-				{Workers: 1, A: around(100), B: around(120)},
-				{Workers: 2, A: around(60), B: around(70)},
-				{Workers: 4, A: around(50), B: around(40)},
-				{Workers: 8, A: around(50), B: around(30)},
-			},
-			found: true, faster: "process", from: 4,
+			name:   "reversal",
+			points: []WallTimes{at(1, 100, 120), at(2, 60, 70), at(4, 50, 40), at(8, 50, 30)},
+			found:  true, faster: "process", from: 4,
 			winners: []string{"thread", "thread", "process", "process"},
 			text:    "process is significantly faster from 4 workers on (thread is faster at 2)",
 		},
 		{
 			// Indistinguishable at 1 and 2, process faster from 4 on; the
 			// input order does not matter.
-			name: "from tie, unsorted input",
-			points: []WallTimes{
-				{Workers: 8, A: around(50), B: around(30)},
-				{Workers: 1, A: around(100), B: around(100)},
-				{Workers: 4, A: around(50), B: around(40)},
-				{Workers: 2, A: around(60), B: around(60)},
-			},
-			found: true, faster: "process", from: 4,
+			name:   "from tie, unsorted input",
+			points: []WallTimes{at(8, 50, 30), at(1, 100, 100), at(4, 50, 40), at(2, 60, 60)},
+			found:  true, faster: "process", from: 4,
 			winners: []string{"", "", "process", "process"},
 			text:    "process is significantly faster from 4 workers on",
 		},
 		{
 			// Process wins at 2, not at 4, again at 8: only 8 counts.
-			name: "gap restarts the run",
-			points: []WallTimes{
-				{Workers: 2, A: around(60), B: around(50)},
-				{Workers: 4, A: around(50), B: around(50)},
-				{Workers: 8, A: around(50), B: around(30)},
-			},
-			found: true, faster: "process", from: 8,
+			name:   "gap restarts the run",
+			points: []WallTimes{at(2, 60, 50), at(4, 50, 50), at(8, 50, 30)},
+			found:  true, faster: "process", from: 8,
 			winners: []string{"process", "", "process"},
 			text:    "from 8 workers on",
 		},
 		{
-			name: "always faster",
-			points: []WallTimes{
-				{Workers: 1, A: around(90), B: around(100)},
-				{Workers: 2, A: around(50), B: around(60)},
-			},
-			found: true, faster: "thread", from: 1,
+			name:   "always faster",
+			points: []WallTimes{at(1, 90, 100), at(2, 50, 60)},
+			found:  true, faster: "thread", from: 1,
 			winners: []string{"thread", "thread"},
 			text:    "thread is significantly faster at every measured worker count (1–2)",
 		},
 		{
 			// Process wins at 1, 2 but not at the largest count.
-			name: "no win at the largest count",
-			points: []WallTimes{
-				{Workers: 1, A: around(100), B: around(80)},
-				{Workers: 2, A: around(60), B: around(50)},
-				{Workers: 4, A: around(50), B: around(50)},
-			},
+			name:    "no win at the largest count",
+			points:  []WallTimes{at(1, 100, 80), at(2, 60, 50), at(4, 50, 50)},
 			winners: []string{"process", "process", ""},
 			text:    "no consistent crossover: at the largest worker count (4) neither thread nor process is significantly faster (p=1.000)",
 		},
@@ -96,7 +80,7 @@ func TestFindCrossover(t *testing.T) {
 		},
 		{
 			name:   "single count",
-			points: []WallTimes{{Workers: 2, A: around(60), B: around(50)}},
+			points: []WallTimes{at(2, 60, 50)},
 			found:  true, faster: "process", from: 2,
 			winners: []string{"process"},
 			text:    "process is significantly faster at 2 workers",
@@ -152,7 +136,7 @@ func TestFindCrossoverErrors(t *testing.T) {
 }
 
 func TestFindCrossoverDoesNotReorderInput(t *testing.T) {
-	in := []WallTimes{{Workers: 4, A: around(50), B: around(40)}, {Workers: 1, A: around(9), B: around(9)}}
+	in := []WallTimes{at(4, 50, 40), at(1, 9, 9)}
 	if _, err := FindCrossover("a", "b", in); err != nil {
 		t.Fatal(err)
 	}

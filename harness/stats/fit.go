@@ -102,11 +102,12 @@ func FitAmdahl(points []Point) (AmdahlFit, error) {
 		sxx += x * x
 	}
 	f := AmdahlFit{Serial: clamp(sxy/sxx, 0, 1), Points: len(points)}
-	f.R2, f.RMSE = goodness(points, f.Predict)
+	var mean float64
+	f.R2, f.RMSE, mean = goodness(points, f.Predict)
 	if !allFinite(f.Serial, f.R2, f.RMSE) {
 		return AmdahlFit{}, fmt.Errorf("stats: Amdahl fit: %w: speedups or worker counts out of numeric range", ErrInvalidInput)
 	}
-	if err := checkGoodness(f.R2, f.RMSE, points); err != nil {
+	if err := checkGoodness(f.R2, f.RMSE, mean); err != nil {
 		return f, fmt.Errorf("stats: Amdahl fit: %w", err)
 	}
 	return f, nil
@@ -177,11 +178,12 @@ func FitUSL(points []Point) (USLFit, error) {
 		f.PeakN = math.Max(1, math.Sqrt(math.Max(0, (1-sigma)/kappa)))
 		f.PeakSpeedup = f.Predict(f.PeakN)
 	}
-	f.R2, f.RMSE = goodness(points, f.Predict)
+	var mean float64
+	f.R2, f.RMSE, mean = goodness(points, f.Predict)
 	if !allFinite(f.Sigma, f.Kappa, f.PeakN, f.PeakSpeedup, f.R2, f.RMSE) {
 		return USLFit{}, fmt.Errorf("stats: USL fit: %w: speedups or worker counts out of numeric range", ErrInvalidInput)
 	}
-	if err := checkGoodness(f.R2, f.RMSE, points); err != nil {
+	if err := checkGoodness(f.R2, f.RMSE, mean); err != nil {
 		return f, fmt.Errorf("stats: USL fit: %w", err)
 	}
 	return f, nil
@@ -215,9 +217,10 @@ func checkPoints(points []Point, params int) error {
 	return nil
 }
 
-// goodness returns R² and RMSE of predict on the measured speedups.
-func goodness(points []Point, predict func(float64) float64) (r2, rmse float64) {
-	var mean, sumSq float64
+// goodness returns R² and RMSE of predict on the measured speedups, and
+// their mean.
+func goodness(points []Point, predict func(float64) float64) (r2, rmse, mean float64) {
+	var sumSq float64
 	for _, p := range points {
 		mean += p.Speedup
 		sumSq += p.Speedup * p.Speedup
@@ -240,16 +243,12 @@ func goodness(points []Point, predict func(float64) float64) (r2, rmse float64) 
 	default:
 		r2 = 1 - ssRes/ssTot
 	}
-	return r2, rmse
+	return r2, rmse, mean
 }
 
 // checkGoodness returns an ErrPoorFit error when both R² < minR2 and
-// RMSE > maxRelRMSE × mean speedup.
-func checkGoodness(r2, rmse float64, points []Point) error {
-	var mean float64
-	for _, p := range points {
-		mean += p.Speedup / float64(len(points))
-	}
+// RMSE > maxRelRMSE × the mean speedup.
+func checkGoodness(r2, rmse, mean float64) error {
 	if r2 < minR2 && rmse > maxRelRMSE*mean {
 		return fmt.Errorf("%w: R²=%.3f < %v and RMSE=%.3g is %.0f%% of the mean speedup %.3g (> %.0f%%)",
 			ErrPoorFit, r2, minR2, rmse, 100*rmse/mean, mean, 100*maxRelRMSE)

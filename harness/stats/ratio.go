@@ -70,11 +70,9 @@ func Efficiency(speedup Ratio, workers int) (Ratio, error) {
 	if workers < 1 {
 		return Ratio{}, fmt.Errorf("stats: efficiency: %w: workers = %d, need ≥ 1", ErrInvalidInput, workers)
 	}
-	for _, v := range []float64{speedup.Value, speedup.Lo, speedup.Hi} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return Ratio{}, fmt.Errorf("stats: efficiency: %w: speedup %v [%v, %v] is not finite",
-				ErrInvalidInput, speedup.Value, speedup.Lo, speedup.Hi)
-		}
+	if !allFinite(speedup.Value, speedup.Lo, speedup.Hi) {
+		return Ratio{}, fmt.Errorf("stats: efficiency: %w: speedup %v [%v, %v] is not finite",
+			ErrInvalidInput, speedup.Value, speedup.Lo, speedup.Hi)
 	}
 	w := float64(workers)
 	speedup.Value /= w

@@ -175,6 +175,14 @@ func finiteValues(values []float64) (finite []float64, index []int) {
 	return finite, index
 }
 
+// sortedFinite returns the finite values of values in ascending order,
+// in a new slice.
+func sortedFinite(values []float64) []float64 {
+	finite, _ := finiteValues(values) // a new slice already
+	slices.Sort(finite)
+	return finite
+}
+
 // mean returns the arithmetic mean of a non-empty finite sample,
 // avoiding overflow of the running sum.
 func mean(xs []float64) float64 {

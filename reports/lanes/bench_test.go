@@ -35,7 +35,7 @@ func BenchmarkSave(b *testing.B) {
 		{"gantt-1M", grouped, schedStates, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			p, leg := schedulePlot(b, bc.lanes())
+			p, leg := chartOf(b, bc.lanes(), bc.states, bc.name, "time (s)", "lane")
 			base := filepath.Join(b.TempDir(), "chart")
 			cpu0 := cpuTime(b)
 			for b.Loop() {

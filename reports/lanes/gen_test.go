@@ -123,35 +123,32 @@ func schedule(nLanes, total int, seed uint64) []Lane {
 	return lanes
 }
 
-// ganttPlot and schedulePlot build the charts the way a report does.
+// ganttPlot and schedulePlot build the two charts the way a report does.
 func ganttPlot(t testing.TB) (*plot.Plot, *plot.Legend) {
-	l, err := New(exampleGantt(), ganttStates)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := plot.New()
-	p.Title.Text = "Start-up of 4 workers per model (2 cores)"
-	p.X.Label.Text = "time since first request (s)"
-	p.Y.Label.Text = "worker"
-	p.Add(l)
-	p.X.Tick.Marker = NiceTicks{}
-	p.Y.Tick.Marker = l.Ticks(25)
-	return p, legendOf(ganttStates)
+	return chartOf(t, exampleGantt(), ganttStates,
+		"Start-up of 4 workers per model (2 cores)", "time since first request (s)", "worker")
 }
 
 func schedulePlot(t testing.TB, lanes []Lane) (*plot.Plot, *plot.Legend) {
-	l, err := New(lanes, schedStates)
+	return chartOf(t, lanes, schedStates,
+		"Goroutine states (from execution trace)", "time since trace start (s)", "goroutine")
+}
+
+// chartOf is a lanes chart with round time ticks, lane names on the y
+// axis (at most 25) and a legend of the states.
+func chartOf(t testing.TB, lanes []Lane, states []State, title, xlabel, ylabel string) (*plot.Plot, *plot.Legend) {
+	l, err := New(lanes, states)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := plot.New()
-	p.Title.Text = "Goroutine states (from execution trace)"
-	p.X.Label.Text = "time since trace start (s)"
-	p.Y.Label.Text = "goroutine"
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
 	p.Add(l)
 	p.X.Tick.Marker = NiceTicks{}
 	p.Y.Tick.Marker = l.Ticks(25)
-	return p, legendOf(schedStates)
+	return p, legendOf(states)
 }
 
 func legendOf(states []State) *plot.Legend {

@@ -23,10 +23,3 @@ var (
 	// "nothing interesting" (idle, other) that should recede.
 	Grey = color.NRGBA{R: 0xBB, G: 0xBB, B: 0xBB, A: 0xFF}
 )
-
-// OkabeIto returns the eight Okabe–Ito colours in their published order,
-// for series that have no fixed meaning (lines of several runs, say). The
-// slice is new on every call, so a caller may reorder it freely.
-func OkabeIto() []color.Color {
-	return []color.Color{Orange, SkyBlue, BluishGreen, Yellow, Blue, Vermillion, ReddishPurple, Black}
-}

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
@@ -28,6 +29,12 @@ const pngDPI = 96
 // axis. If legend is not nil it is drawn to the right of the panels, its
 // top level with the first panel's data area, so it never hides data;
 // Save positions a copy and leaves legend itself as it was.
+//
+// The chart is drawn once, on a recording canvas, and the recording is
+// replayed onto the PNG and the SVG canvas: plotting (binning a million
+// intervals, laying out axes and legend) costs the same whatever the
+// number of formats. The recording has the PNG's resolution, so binning
+// uses the PNG's pixel columns, which at 96 dpi are the SVG's too.
 //
 // Each file is written under a temporary name in the same directory and
 // renamed, so a reader, or whatever is left after this process dies, has
@@ -74,8 +81,13 @@ func Save(base string, w, h vg.Length, legend *plot.Legend, panels ...*plot.Plot
 		legend = &l
 	}
 
+	rec := &recording{w: w, h: h}
+	if err := render(rec, legend, panels); err != nil {
+		return fmt.Errorf("lanes: save %s.png and .svg: %w", base, err)
+	}
+
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(pngDPI))
-	if err := render(img, legend, panels); err != nil {
+	if err := rec.ReplayOn(img); err != nil {
 		return fmt.Errorf("lanes: save %s.png: %w", base, err)
 	}
 	var pngBuf bytes.Buffer
@@ -87,7 +99,7 @@ func Save(base string, w, h vg.Length, legend *plot.Legend, panels ...*plot.Plot
 	}
 
 	svgCanvas := &textWidths{CanvasWriterTo: vgsvg.New(w, h)}
-	if err := render(svgCanvas, legend, panels); err != nil {
+	if err := rec.ReplayOn(svgCanvas); err != nil {
 		return fmt.Errorf("lanes: save %s.svg: %w", base, err)
 	}
 	var svgBuf bytes.Buffer
@@ -107,6 +119,19 @@ func Save(base string, w, h vg.Length, legend *plot.Legend, panels ...*plot.Plot
 	}
 	return nil
 }
+
+// recording is the canvas a chart is drawn on once, to be replayed onto
+// each output format's: w × h in size, at the PNG's resolution.
+type recording struct {
+	recorder.Canvas
+	w, h vg.Length
+}
+
+func (r *recording) Size() (w, h vg.Length) { return r.w, r.h }
+
+// DPI is the PNG's, so that Plot bins by the PNG's pixel columns
+// (see pixelWidth).
+func (r *recording) DPI() float64 { return pngDPI }
 
 // shareX gives every panel the union of their x ranges.
 func shareX(panels []*plot.Plot) {
