@@ -2,8 +2,8 @@ package reports
 
 import (
 	"fmt"
-	"slices"
 
+	"harness/harness/rundir"
 	"harness/harness/schedtrace"
 	"harness/reports/lanes"
 )
@@ -22,55 +22,39 @@ func parallelismChart(r *Report) (*Chart, error) {
 	xmax := 0.0
 	for _, d := range reps {
 		t := d.Trial
-		type bar struct {
-			name   string
-			pid    int
-			totals schedtrace.StateNs
-		}
-		var bars []bar
-		var scheduled int64
-		multi := len(t.Processes) > 1
-		for _, pt := range d.schedules() {
-			for i := range pt.Sched.Goroutines {
-				g := &pt.Sched.Goroutines[i]
-				if g.Worker == "" {
-					continue
-				}
-				tot := g.Totals
-				if w := workerOf(t, pt.PID, g.Worker); w != nil && w.EndNs > w.StartNs && w.StartNs > 0 {
-					tot = phaseTotals(pt.Sched, g, w.StartNs, w.EndNs)
-				}
-				name := g.Worker
-				if multi {
-					name = fmt.Sprintf("%s (pid %d)", g.Worker, pt.PID)
-				}
-				bars = append(bars, bar{name: name, pid: pt.PID, totals: tot})
-				scheduled += tot.Scheduled()
-			}
-		}
-		if len(bars) == 0 && len(d.traceNotes()) == 0 {
+		workers, _ := traceLanes(d.schedules())
+		incomplete := len(d.traceNotes()) > 0
+		if len(workers) == 0 && !incomplete {
 			continue
 		}
-		slices.SortStableFunc(bars, func(a, b bar) int { return naturalCmp(a.name, b.name) })
 		group := trialLabel(t)
+		bars := make([]lanes.Lane, len(workers))
+		var scheduled int64
+		for i, w := range workers {
+			tot := w.g.Totals
+			if run := workerOf(t, w.pid, w.g.Worker); run != nil && run.EndNs > run.StartNs && run.StartNs > 0 {
+				tot = phaseTotals(w.sched, w.g, run.StartNs, run.EndNs)
+			}
+			scheduled += tot.Scheduled()
+			x := 0.0
+			for _, st := range parallelismOrder {
+				dur := float64(tot[st]) / 1e9
+				bars[i].Intervals = appendInterval(bars[i].Intervals, x, x+dur, int(st))
+				x += dur
+			}
+			xmax = max(xmax, x)
+			bars[i].Name = w.label(w.g.Worker, len(t.Processes) > 1)
+		}
 		switch {
-		case len(d.traceNotes()) > 0:
+		case incomplete:
 			group += " — traces incomplete"
 		case t.WallNs > 0:
 			group = fmt.Sprintf("%s — on average %s workers on a P (%d cores)", group, small(float64(scheduled)/float64(t.WallNs)), r.Run.Host.CPUs)
 		}
-		for _, b := range bars {
-			var ivs []lanes.Interval
-			x := 0.0
-			for _, st := range parallelismOrder {
-				d := float64(b.totals[st]) / 1e9
-				ivs = appendInterval(ivs, x, x+d, int(st))
-				x += d
-			}
-			xmax = max(xmax, x)
-			ls = append(ls, lanes.Lane{Name: b.name, Group: group, Intervals: ivs})
+		for i := range bars {
+			bars[i].Group = group
 		}
-		ls = append(ls, brokenLanes(d, group)...)
+		ls = append(append(ls, bars...), brokenLanes(d, group)...)
 	}
 	if xmax == 0 {
 		return nil, nil
@@ -82,6 +66,16 @@ func parallelismChart(r *Report) (*Chart, error) {
 		"so under load from other processes running time exceeds CPU time (the utilization chart and the table's CPU come from the kernel)." + truncNotes(reps)
 	axes := [3]string{r.Run.Scenario.Name + ": where each worker's time went (execution traces)", "time in the worker's work phase (s)", "worker"}
 	return r.saveLanes("parallelism", r.Run.Scenario.Name+": running, waiting and blocked time per worker", caption, ls, goStates, axes, xmax*1.02, false)
+}
+
+// workerOf finds the run of the worker a trace lane belongs to.
+func workerOf(t *rundir.Trial, pid int, name string) *rundir.Worker {
+	for i := range t.Runs {
+		if w := &t.Runs[i]; w.Name == name && (w.PID == pid || w.PID == 0) {
+			return w
+		}
+	}
+	return nil
 }
 
 // phaseTotals is a goroutine's time per state within [a, b): exact from

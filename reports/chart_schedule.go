@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"harness/harness/observe"
-	"harness/harness/rundir"
 	"harness/harness/schedtrace"
 	"harness/reports/lanes"
 )
@@ -83,43 +82,38 @@ func scheduleChart(r *Report) (*Chart, error) {
 	// Goroutine lanes when any representative trace could be read;
 	// else the OS threads the sampler saw (commands, or Go runs without
 	// traces).
-	traced := false
+	traced, binned := false, false
 	for _, d := range reps {
-		traced = traced || len(d.schedules()) > 0
+		for _, pt := range d.schedules() {
+			traced = true
+			binned = binned || pt.Sched.Binned
+		}
+	}
+	trialLanes, states := threadLanes, threadStates
+	if traced {
+		trialLanes, states = goroutineLanes, goStates
 	}
 	var ls []lanes.Lane
-	states := goStates
-	if traced {
-		ls = goroutineLanes(reps)
-	} else {
-		ls = threadLanes(reps)
-		states = threadStates
+	for _, d := range reps {
+		ls = append(ls, trialLanes(d, trialLabel(d.Trial))...)
 	}
 	if len(ls) == 0 {
 		return nil, nil
 	}
-	title := r.Run.Scenario.Name + ": goroutine states (execution traces)"
-	ylabel := "goroutine"
-	if !traced {
-		title = r.Run.Scenario.Name + ": thread states (sampled from /proc)"
-		ylabel = "thread"
-	}
-	var caption string
+	var title, ylabel, caption string
 	if traced {
-		binned := ""
-		for _, d := range reps {
-			for _, pt := range d.schedules() {
-				if pt.Sched.Binned {
-					binned = fmt.Sprintf(" Traces with too many state changes to keep are drawn from %d time bins per trial window.", chartBins)
-				}
-			}
-		}
+		title, ylabel = r.Run.Scenario.Name+": goroutine states (execution traces)", "goroutine"
 		caption = repSentence(r) + " One lane per goroutine, from each worker process's execution trace (raw/<trial>/<pid>/trace.out, runtime/trace), " +
 			"all processes of a trial on one wall clock. Worker lanes are named by worker id; other goroutines by their start function, " +
 			fmt.Sprintf("the %d busiest of each model individually and the rest summed in \"other goroutines\", coloured by what most of them did, time on a P first. ", maxOtherLanes) +
 			"Running means scheduled on a P (a Go processor), not necessarily on a CPU: under load from other processes a goroutine can hold a P while its thread waits for a CPU. " +
-			"Each pixel column shows the state that covered most of it (a lane at least half idle there is blank), so spans shorter than a pixel do not show; timeline.json has them." + binned + truncNotes(reps)
+			"Each pixel column shows the state that covered most of it (a lane at least half idle there is blank), so spans shorter than a pixel do not show; timeline.json has them."
+		if binned {
+			caption += fmt.Sprintf(" Traces with too many state changes to keep are drawn from %d time bins per trial window.", chartBins)
+		}
+		caption += truncNotes(reps)
 	} else {
+		title, ylabel = r.Run.Scenario.Name+": thread states (sampled from /proc)", "thread"
 		caption = repSentence(r) + " One lane per OS thread of each model's representative trial (no execution trace to read), " +
 			"from the outside sampler: /proc/<pid>/task/<tid>/schedstat, read every sampling interval, gives each thread's time on a CPU and waiting on a runqueue in that interval but not when within it, " +
 			"so each interval is one bar whose shade is the share of it the thread was on a CPU (orange: it waited for a CPU for at least a third of it). " +
@@ -151,85 +145,87 @@ type traceLane struct {
 	g     *schedtrace.Goroutine
 }
 
-// goroutineLanes builds the goroutine lanes of every representative
-// trial: workers, the busiest other goroutines, the rest summed.
-func goroutineLanes(reps []*trialData) []lanes.Lane {
-	var out []lanes.Lane
-	for _, d := range reps {
-		t := d.Trial
-		group := trialLabel(t)
-		t0, _ := window(t)
-		scheds := d.schedules()
-		if len(scheds) == 0 {
-			if b := brokenLanes(d, group); len(b) > 0 {
-				out = append(out, b...)
+// label names the lane name, adding the process when the trial has
+// several (multi).
+func (tl traceLane) label(name string, multi bool) string {
+	if multi {
+		return fmt.Sprintf("%s (pid %d)", name, tl.pid)
+	}
+	return name
+}
+
+// traceLanes splits the lanes of a trial's schedules into workers, by
+// worker id and process, and other goroutines, the busiest first.
+func traceLanes(scheds []procTrace) (workers, others []traceLane) {
+	for _, pt := range scheds {
+		for i := range pt.Sched.Goroutines {
+			tl := traceLane{pid: pt.PID, sched: pt.Sched, g: &pt.Sched.Goroutines[i]}
+			if tl.g.Worker != "" {
+				workers = append(workers, tl)
 			} else {
-				out = append(out, lanes.Lane{Name: "(no trace)", Group: group})
+				others = append(others, tl)
 			}
+		}
+	}
+	slices.SortStableFunc(workers, func(a, b traceLane) int {
+		if c := schedtrace.CompareWorkers(a.g.Worker, b.g.Worker); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pid, b.pid)
+	})
+	slices.SortStableFunc(others, func(a, b traceLane) int {
+		return cmp.Compare(b.g.Totals.Scheduled(), a.g.Totals.Scheduled())
+	})
+	return workers, others
+}
+
+// goroutineLanes builds a representative trial's goroutine lanes: workers,
+// the busiest other goroutines, the rest summed, and a lane naming each
+// process whose trace gave nothing to draw.
+func goroutineLanes(d *trialData, group string) []lanes.Lane {
+	scheds := d.schedules()
+	if len(scheds) == 0 {
+		if b := brokenLanes(d, group); len(b) > 0 {
+			return b
+		}
+		return []lanes.Lane{{Name: "(no trace)", Group: group}}
+	}
+	t0, _ := window(d.Trial)
+	multi := len(d.Trial.Processes) > 1
+	workers, others := traceLanes(scheds)
+	var out []lanes.Lane
+	var rest sumLane
+	for i, w := range workers {
+		if i >= maxWorkerLanes {
+			rest.add(w.sched, w.g)
 			continue
 		}
-		multi := len(t.Processes) > 1
-		var workers, others []traceLane
-		for _, pt := range scheds {
-			for i := range pt.Sched.Goroutines {
-				tl := traceLane{pid: pt.PID, sched: pt.Sched, g: &pt.Sched.Goroutines[i]}
-				if tl.g.Worker != "" {
-					workers = append(workers, tl)
-				} else {
-					others = append(others, tl)
-				}
-			}
-		}
-		slices.SortStableFunc(workers, func(a, b traceLane) int {
-			if c := naturalCmp(a.g.Worker, b.g.Worker); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.pid, b.pid)
-		})
-		slices.SortStableFunc(others, func(a, b traceLane) int {
-			return cmp.Compare(b.g.Totals.Scheduled(), a.g.Totals.Scheduled())
-		})
-		var rest sumLane
-		for i, w := range workers {
-			if i >= maxWorkerLanes {
-				rest.add(w.sched, w.g)
-				continue
-			}
-			name := w.g.Worker
-			if multi {
-				name = fmt.Sprintf("%s (pid %d)", w.g.Worker, w.pid)
-			}
-			out = append(out, lanes.Lane{Name: name, Group: group, Intervals: laneIntervals(w.sched, w.g, t0)})
-		}
-		if rest.count > 0 {
-			out = append(out, lanes.Lane{Name: fmt.Sprintf("other workers (%d)", rest.count), Group: group, Intervals: rest.intervals(t0)})
-		}
-		rest = sumLane{}
-		for i, o := range others {
-			if i >= maxOtherLanes || o.g.Totals.Scheduled() == 0 {
-				rest.add(o.sched, o.g)
-				continue
-			}
-			name := o.g.Name
-			if name == "" {
-				name = fmt.Sprintf("goroutine %d", o.g.ID)
-			}
-			if multi {
-				name = fmt.Sprintf("%s (pid %d)", name, o.pid)
-			}
-			out = append(out, lanes.Lane{Name: name, Group: group, Intervals: laneIntervals(o.sched, o.g, t0)})
-		}
-		for _, pt := range scheds {
-			if pt.Sched.Other != nil {
-				rest.add(pt.Sched, pt.Sched.Other)
-			}
-		}
-		if rest.count > 0 {
-			out = append(out, lanes.Lane{Name: fmt.Sprintf("other goroutines (%d)", rest.count), Group: group, Intervals: rest.intervals(t0)})
-		}
-		out = append(out, brokenLanes(d, group)...)
+		out = append(out, lanes.Lane{Name: w.label(w.g.Worker, multi), Group: group, Intervals: laneIntervals(w.sched, w.g, t0)})
 	}
-	return out
+	if rest.count > 0 {
+		out = append(out, lanes.Lane{Name: fmt.Sprintf("other workers (%d)", rest.count), Group: group, Intervals: rest.intervals(t0)})
+	}
+	rest = sumLane{}
+	for i, o := range others {
+		if i >= maxOtherLanes || o.g.Totals.Scheduled() == 0 {
+			rest.add(o.sched, o.g)
+			continue
+		}
+		name := o.g.Name
+		if name == "" {
+			name = fmt.Sprintf("goroutine %d", o.g.ID)
+		}
+		out = append(out, lanes.Lane{Name: o.label(name, multi), Group: group, Intervals: laneIntervals(o.sched, o.g, t0)})
+	}
+	for _, pt := range scheds {
+		if pt.Sched.Other != nil {
+			rest.add(pt.Sched, pt.Sched.Other)
+		}
+	}
+	if rest.count > 0 {
+		out = append(out, lanes.Lane{Name: fmt.Sprintf("other goroutines (%d)", rest.count), Group: group, Intervals: rest.intervals(t0)})
+	}
+	return append(out, brokenLanes(d, group)...)
 }
 
 // brokenLanes are empty lanes naming the processes of a trial whose trace
@@ -237,44 +233,19 @@ func goroutineLanes(reps []*trialData) []lanes.Lane {
 func brokenLanes(d *trialData, group string) []lanes.Lane {
 	var out []lanes.Lane
 	for _, pt := range d.Procs {
-		if pt.Note == "" || (pt.Sched != nil && len(pt.Sched.Goroutines) > 0) {
+		if pt.Problem == "" || (pt.Sched != nil && len(pt.Sched.Goroutines) > 0) {
 			continue
 		}
 		what := "no trace"
-		switch {
-		case strings.HasPrefix(pt.Note, "trace truncated"):
+		switch pt.Problem {
+		case traceTruncated:
 			what = "trace cut short"
-		case strings.HasPrefix(pt.Note, "trace unreadable"):
+		case traceUnreadable:
 			what = "trace unreadable"
 		}
 		out = append(out, lanes.Lane{Name: fmt.Sprintf("pid %d: %s", pt.PID, what), Group: group})
 	}
 	return out
-}
-
-// naturalCmp orders worker ids as people do: "w2" before "w10".
-func naturalCmp(a, b string) int {
-	pa, na := splitNumber(a)
-	pb, nb := splitNumber(b)
-	if pa == pb && na >= 0 && nb >= 0 {
-		return cmp.Compare(na, nb)
-	}
-	return cmp.Compare(a, b)
-}
-
-func splitNumber(s string) (string, int) {
-	i := len(s)
-	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
-		i--
-	}
-	if i == len(s) || len(s)-i > 9 {
-		return s, -1
-	}
-	n := 0
-	for _, c := range s[i:] {
-		n = n*10 + int(c-'0')
-	}
-	return s[:i], n
 }
 
 // laneIntervals is a goroutine's lane in seconds since t0: its exact
@@ -283,7 +254,7 @@ func laneIntervals(s *schedtrace.Schedule, g *schedtrace.Goroutine, t0 int64) []
 	if len(g.Intervals) > 0 {
 		out := make([]lanes.Interval, 0, len(g.Intervals))
 		for _, iv := range g.Intervals {
-			out = appendInterval(out, float64(iv.StartNs-t0)/1e9, float64(iv.EndNs-t0)/1e9, int(iv.State))
+			out = appendInterval(out, secondsSince(iv.StartNs, t0), secondsSince(iv.EndNs, t0), int(iv.State))
 		}
 		return out
 	}
@@ -346,7 +317,7 @@ type sumLane struct {
 func (s *sumLane) add(sc *schedtrace.Schedule, g *schedtrace.Goroutine) {
 	if s.width == 0 {
 		s.origin, s.width = sc.BinOriginNs, sc.BinNs
-		s.bins = make([]schedtrace.StateNs, sc.NumBins)
+		s.bins = make([]schedtrace.StateNs, len(sc.Bins))
 	}
 	s.count += max(g.Count, 1)
 	if sc.BinOriginNs != s.origin || sc.BinNs != s.width {
@@ -367,50 +338,45 @@ func (s *sumLane) intervals(t0 int64) []lanes.Interval {
 	return binIntervals(nil, s.bins, 0, s.origin, s.width, t0)
 }
 
-// threadLanes builds per-thread lanes from the representative trials'
-// samples: the busiest threads of each model, the rest summed.
-func threadLanes(reps []*trialData) []lanes.Lane {
+// threadLanes builds a representative trial's per-thread lanes from its
+// samples: the busiest threads, the rest summed.
+func threadLanes(d *trialData, group string) []lanes.Lane {
+	t0, t1 := window(d.Trial)
+	if d.Samples == nil || t1 <= t0 {
+		return []lanes.Lane{{Name: "(not sampled)", Group: group}}
+	}
+	ths := d.Samples.Schedule()
+	cpu := make([]float64, len(ths))
+	for i, th := range ths {
+		for k := range th.Running {
+			a, b := max(th.T[k], t0), min(th.T[k+1], t1)
+			if b > a {
+				cpu[i] += th.Running[k] * float64(b-a)
+			}
+		}
+	}
+	order := make([]int, len(ths))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cpu[b], cpu[a]) })
+	keep := make([]bool, len(ths))
+	for k, i := range order {
+		keep[i] = k < maxThreadLanes && cpu[i] > 0
+	}
 	var out []lanes.Lane
-	for _, d := range reps {
-		t := d.Trial
-		group := trialLabel(t)
-		t0, t1 := window(t)
-		if d.Samples == nil || t1 <= t0 {
-			out = append(out, lanes.Lane{Name: "(not sampled)", Group: group})
+	rest := newGridSum(t0, t1, chartBins)
+	restCount := 0
+	for i, th := range ths {
+		if !keep[i] {
+			rest.addThread(&th)
+			restCount++
 			continue
 		}
-		ths := d.Samples.Schedule()
-		cpu := make([]float64, len(ths))
-		for i, th := range ths {
-			for k := range th.Running {
-				a, b := max(th.T[k], t0), min(th.T[k+1], t1)
-				if b > a {
-					cpu[i] += th.Running[k] * float64(b-a)
-				}
-			}
-		}
-		order := make([]int, len(ths))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cpu[b], cpu[a]) })
-		keep := make([]bool, len(ths))
-		for k, i := range order {
-			keep[i] = k < maxThreadLanes && cpu[i] > 0
-		}
-		rest := newGridSum(t0, t1, chartBins)
-		restCount := 0
-		for i, th := range ths {
-			if !keep[i] {
-				rest.addThread(&th)
-				restCount++
-				continue
-			}
-			out = append(out, lanes.Lane{Name: threadName(&th), Group: group, Intervals: threadIntervals(&th, t0, t1)})
-		}
-		if restCount > 0 {
-			out = append(out, lanes.Lane{Name: fmt.Sprintf("other threads (%d)", restCount), Group: group, Intervals: rest.intervals(t0)})
-		}
+		out = append(out, lanes.Lane{Name: threadName(&th), Group: group, Intervals: threadIntervals(&th, t0, t1)})
+	}
+	if restCount > 0 {
+		out = append(out, lanes.Lane{Name: fmt.Sprintf("other threads (%d)", restCount), Group: group, Intervals: rest.intervals(t0)})
 	}
 	return out
 }
@@ -487,14 +453,4 @@ func (g *gridSum) addThread(th *observe.ThreadSchedule) {
 			g.bins[i][schedtrace.Runnable] += int64(th.Waiting[k] * float64(ov))
 		}
 	}
-}
-
-// workerOf finds the worker run a trace lane belongs to.
-func workerOf(t *rundir.Trial, pid int, name string) *rundir.Worker {
-	for i := range t.Runs {
-		if w := &t.Runs[i]; w.Name == name && (w.PID == pid || w.PID == 0) {
-			return w
-		}
-	}
-	return nil
 }

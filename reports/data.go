@@ -6,14 +6,17 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
 	"harness/harness/observe"
 	"harness/harness/rundir"
 	"harness/harness/schedtrace"
+	"harness/harness/worker"
 )
 
 // A trial's raw files as the charts and the timeline use them: the outside
@@ -33,17 +36,36 @@ type trialData struct {
 	// be read; SamplesNote then says which.
 	Samples     *observe.Samples
 	SamplesNote string
-	Procs       []procTrace
+	// Procs are what the trial's processes' traces gave, one per
+	// Trial.Processes, in the same order.
+	Procs []procTrace
 }
+
+// What can be wrong with a process's trace.
+const (
+	traceMissing    = "trace missing"
+	traceUnreadable = "trace unreadable"
+	traceTruncated  = "trace truncated"
+)
 
 // procTrace is one process of a trial and what its trace gave.
 type procTrace struct {
-	PID  int
-	File string // trace file relative to the scenario directory; "" when none was expected
-	// Sched is nil when the trace is missing or unreadable; it is
-	// Truncated when the file broke off (a killed worker).
+	PID int
+	// Sched is nil when the trace is missing or unreadable; when it was
+	// cut short (a killed worker) it holds what was read up to the break.
 	Sched *schedtrace.Schedule
-	Note  string // "missing", "unreadable: …", "truncated: …"; "" when whole
+	// Problem is "" for a whole trace (or none expected), else one of
+	// traceMissing, traceUnreadable, traceTruncated; Why details it.
+	Problem, Why string
+}
+
+// note says what is wrong with the trace, for captions: "trace truncated
+// (…)"; "" when nothing is.
+func (p *procTrace) note() string {
+	if p.Why == "" {
+		return p.Problem
+	}
+	return p.Problem + " (" + p.Why + ")"
 }
 
 // schedules returns the processes whose trace gave a schedule.
@@ -58,12 +80,12 @@ func (d *trialData) schedules() []procTrace {
 }
 
 // traceNotes says, for captions, which traces were missing, unreadable or
-// truncated: "pid 123: truncated (…)".
+// truncated: "thread-w2-r1 pid 123: trace truncated (…)".
 func (d *trialData) traceNotes() []string {
 	var out []string
 	for _, p := range d.Procs {
-		if p.Note != "" {
-			out = append(out, fmt.Sprintf("%s pid %d: %s", d.Trial.ID, p.PID, p.Note))
+		if p.Problem != "" {
+			out = append(out, fmt.Sprintf("%s pid %d: %s", d.Trial.ID, p.PID, p.note()))
 		}
 	}
 	return out
@@ -147,9 +169,11 @@ func traceOptions(t *rundir.Trial, workers, traces int, rep bool) schedtrace.Opt
 // budget.
 func countTraces(run *rundir.Run) int {
 	n := 0
+	expected := tracesExpected(run)
 	for i := range run.Trials {
-		for _, p := range run.Trials[i].Processes {
-			if traceFile(&run.Trials[i], &p, tracesExpected(run)) != "" {
+		t := &run.Trials[i]
+		for j := range t.Processes {
+			if traceFile(t, &t.Processes[j], expected) != "" {
 				n++
 			}
 		}
@@ -163,16 +187,18 @@ func tracesExpected(run *rundir.Run) bool {
 }
 
 // traceFile is a process's trace file relative to the scenario directory:
-// the one it reported, else, when the scenario records traces, where it
-// would be (a killed worker reports no files but may have left one).
+// the one it left — trace.out, or trace.out.partial when it was killed
+// while writing it (the runner lists both) —, else, when the scenario
+// records traces, where it would be (readTrace then also looks for the
+// partial name).
 func traceFile(t *rundir.Trial, p *rundir.Process, expected bool) string {
 	for _, f := range p.Files {
-		if strings.HasSuffix(f, "/"+rundir.TraceFile) {
+		if name := path.Base(f); name == rundir.TraceFile || name == rundir.TraceFile+worker.Partial {
 			return f
 		}
 	}
 	if expected && t.Dir != "" {
-		return filepath.ToSlash(filepath.Join(t.Dir, fmt.Sprint(p.PID), rundir.TraceFile))
+		return path.Join(t.Dir, strconv.Itoa(p.PID), rundir.TraceFile)
 	}
 	return ""
 }
@@ -181,27 +207,29 @@ func traceFile(t *rundir.Trial, p *rundir.Process, expected bool) string {
 // are recorded in the result, never returned: a report shows what there
 // is and says what is missing.
 func readTrial(dir string, run *rundir.Run, t *rundir.Trial, traces int, rep bool) *trialData {
-	d := &trialData{Trial: t}
+	d := &trialData{Trial: t, Procs: make([]procTrace, len(t.Processes))}
 	d.Samples, d.SamplesNote = readSamples(dir, t)
 	expected := tracesExpected(run)
 	for i := range t.Processes {
 		p := &t.Processes[i]
-		pt := procTrace{PID: p.PID, File: traceFile(t, p, expected)}
-		if pt.File != "" {
+		pt := &d.Procs[i]
+		pt.PID = p.PID
+		if f := traceFile(t, p, expected); f != "" {
 			opt := traceOptions(t, max(len(p.Workers), 1), traces, rep)
-			pt.Sched, pt.Note = readTrace(filepath.Join(dir, filepath.FromSlash(pt.File)), opt)
+			pt.Sched, pt.Problem, pt.Why = readTrace(filepath.Join(dir, filepath.FromSlash(f)), opt)
 		}
-		d.Procs = append(d.Procs, pt)
 	}
 	return d
 }
 
 func readSamples(dir string, t *rundir.Trial) (*observe.Samples, string) {
-	name := filepath.ToSlash(filepath.Join(t.Dir, rundir.SamplesFile))
-	if t.Observed != nil && t.Observed.SamplesFile != "" {
+	var name string
+	switch {
+	case t.Observed != nil && t.Observed.SamplesFile != "":
 		name = t.Observed.SamplesFile
-	}
-	if t.Dir == "" && (t.Observed == nil || t.Observed.SamplesFile == "") {
+	case t.Dir != "":
+		name = path.Join(t.Dir, rundir.SamplesFile)
+	default:
 		return nil, "no samples recorded"
 	}
 	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
@@ -219,30 +247,44 @@ func readSamples(dir string, t *rundir.Trial) (*observe.Samples, string) {
 	return s, ""
 }
 
+// maxWhyLen caps the detail of a trace problem in captions.
+const maxWhyLen = 120
+
 // readTrace streams one trace through schedtrace under the soft memory
-// limit.
-func readTrace(path string, opt schedtrace.Options) (*schedtrace.Schedule, string) {
-	f, err := os.Open(path)
+// limit, and says what is wrong with it, if anything (see procTrace). A
+// trace under its partial name (worker.Partial: the worker was killed
+// while writing it) is read as far as it is whole, like any trace that
+// breaks off, and is truncated even where the cut fell between
+// generations and the reader saw no error.
+func readTrace(name string, opt schedtrace.Options) (s *schedtrace.Schedule, problem, why string) {
+	partial := strings.HasSuffix(name, worker.Partial)
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) && !partial {
+		partial = true
+		f, err = os.Open(name + worker.Partial)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "trace missing"
+		return nil, traceMissing, ""
 	}
 	if err != nil {
-		return nil, fmt.Sprintf("trace unreadable: %v", err)
+		return nil, traceUnreadable, err.Error()
 	}
 	defer f.Close()
 	defer limitMemory()()
-	s, err := schedtrace.Read(f, opt)
-	if err != nil {
-		return nil, fmt.Sprintf("trace unreadable: %v", err)
-	}
-	if s.Truncated {
+	s, err = schedtrace.Read(f, opt)
+	switch {
+	case err != nil:
+		return nil, traceUnreadable, err.Error()
+	case s.Truncated:
 		why := s.Err
-		if len(why) > 120 {
-			why = why[:120] + "…"
+		if len(why) > maxWhyLen {
+			why = why[:maxWhyLen] + "…"
 		}
-		return s, "trace truncated (" + why + ")"
+		return s, traceTruncated, why
+	case partial:
+		return s, traceTruncated, "the process was killed before it finished writing it"
 	}
-	return s, ""
+	return s, "", ""
 }
 
 // memLimit counts the renders reading traces at once, so that the first
@@ -288,15 +330,16 @@ func (r *Report) representatives() []*trialData {
 	return r.reps
 }
 
-// repFor returns the representative data of trial t, nil if t is not a
-// representative trial or has not been read.
-func (r *Report) repFor(t *rundir.Trial) *trialData {
-	for _, d := range r.reps {
+// dataOf returns trial t's data: the representatives' as read for the
+// charts (read now if they were not), any other trial's read now and not
+// kept. traces is countTraces(r.Run).
+func (r *Report) dataOf(t *rundir.Trial, traces int) *trialData {
+	for _, d := range r.representatives() {
 		if d.Trial == t {
 			return d
 		}
 	}
-	return nil
+	return readTrial(r.Dir, r.Run, t, traces, false)
 }
 
 // secondsSince converts a wall-clock ns time to seconds since t0.

@@ -2,11 +2,12 @@ package reports
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 
 	"harness/harness/observe"
@@ -32,7 +33,7 @@ import (
 // file stays within tens of MB whatever the traces' size.
 type timelineExporter struct{}
 
-func (timelineExporter) Name() string { return "timeline.json" }
+func (timelineExporter) Name() string { return TimelineFile }
 
 // TimelineFile is the timeline's name in the scenario directory.
 const TimelineFile = "timeline.json"
@@ -44,23 +45,20 @@ var timelineBound = fmt.Sprintf("Its size is bounded: a trace contributes its go
 	"for at least half the bin (marked binned); only the workers and the %d busiest other goroutines of each process get a track. "+
 	"Threads of programs without a trace show their time on a CPU per sampling interval.", timelineSpans, minTraceSpans, maxTraceSpans, extraLanes)
 
+// Export reads every trial's raw files once: the representatives' are the
+// charts' (Report.dataOf), the others are read one at a time and dropped.
 func (timelineExporter) Export(r *Report) error {
-	r.representatives() // read once; reused below
 	traces := countTraces(r.Run)
+	trials := make([]*rundir.Trial, len(r.Run.Trials))
+	for i := range r.Run.Trials {
+		trials[i] = &r.Run.Trials[i]
+	}
+	slices.SortStableFunc(trials, func(a, b *rundir.Trial) int { return cmp.Compare(a.Seq, b.Seq) })
 	return rundir.WriteWith(filepath.Join(r.Dir, TimelineFile), func(w io.Writer) error {
 		tw := &timelineWriter{w: bufio.NewWriterSize(w, 1<<16), origin: timelineOrigin(r.Run)}
 		tw.begin(r)
-		trials := make([]*rundir.Trial, len(r.Run.Trials))
-		for i := range r.Run.Trials {
-			trials[i] = &r.Run.Trials[i]
-		}
-		sort.SliceStable(trials, func(i, j int) bool { return trials[i].Seq < trials[j].Seq })
 		for _, t := range trials {
-			d := r.repFor(t)
-			if d == nil {
-				d = readTrial(r.Dir, r.Run, t, traces, false)
-			}
-			tw.trial(d)
+			tw.trial(r.dataOf(t, traces))
 		}
 		return tw.end()
 	})
@@ -115,8 +113,29 @@ func (tw *timelineWriter) raw(s string) {
 	}
 }
 
-// event writes one event: b holds its JSON object.
-func (tw *timelineWriter) event(b []byte) {
+// head starts an event in the writer's buffer: its phase (and scope),
+// name, pid and tid.
+func (tw *timelineWriter) head(open, name string, pid, tid int) []byte {
+	b := append(tw.buf[:0], open...)
+	b = append(b, `,"name":`...)
+	b = appendString(b, name)
+	b = append(b, `,"pid":`...)
+	b = strconv.AppendInt(b, int64(pid), 10)
+	b = append(b, `,"tid":`...)
+	return strconv.AppendInt(b, int64(tid), 10)
+}
+
+// event closes the event head began, with args (none if nil), and writes
+// it; its buffer is reused for the next.
+func (tw *timelineWriter) event(b []byte, args map[string]any) {
+	if args != nil {
+		if a, err := json.Marshal(args); err == nil {
+			b = append(b, `,"args":`...)
+			b = append(b, a...)
+		}
+	}
+	b = append(b, '}')
+	tw.buf = b
 	if tw.err != nil {
 		return
 	}
@@ -127,8 +146,10 @@ func (tw *timelineWriter) event(b []byte) {
 	tw.n++
 }
 
-// us appends wall-clock ns as the timeline's µs.
-func (tw *timelineWriter) us(b []byte, ns int64) []byte { return appendMicros(b, ns-tw.origin) }
+// ts appends `,"ts":` and wall-clock ns as the timeline's µs.
+func (tw *timelineWriter) ts(b []byte, ns int64) []byte {
+	return appendMicros(append(b, `,"ts":`...), ns-tw.origin)
+}
 
 // appendMicros appends ns as µs with three decimals, exactly: a span's ts
 // + dur is then its end to the ns, and adjacent spans (a worker's phases)
@@ -145,16 +166,7 @@ func appendMicros(b []byte, ns int64) []byte {
 
 // meta writes a metadata event (process or thread name or sort index).
 func (tw *timelineWriter) meta(name string, pid, tid int, args map[string]any) {
-	a, err := json.Marshal(args)
-	if err != nil {
-		a = []byte("{}")
-	}
-	b := eventHead(tw.buf[:0], `{"ph":"M"`, name, pid, tid)
-	b = append(b, `,"args":`...)
-	b = append(b, a...)
-	b = append(b, '}')
-	tw.event(b)
-	tw.buf = b
+	tw.event(tw.head(`{"ph":"M"`, name, pid, tid), args)
 }
 
 // process starts a Perfetto process: a synthetic pid with a name and a
@@ -178,63 +190,36 @@ func (tw *timelineWriter) complete(pid, tid int, name string, a, b int64, args m
 	if b < a || a == 0 {
 		return
 	}
-	bb := eventHead(tw.buf[:0], `{"ph":"X"`, name, pid, tid)
-	bb = append(bb, `,"ts":`...)
-	bb = tw.us(bb, a)
+	bb := tw.ts(tw.head(`{"ph":"X"`, name, pid, tid), a)
 	bb = append(bb, `,"dur":`...)
-	bb = appendMicros(bb, b-a)
-	if j, err := json.Marshal(args); args != nil && err == nil {
-		bb = append(bb, `,"args":`...)
-		bb = append(bb, j...)
-	}
-	bb = append(bb, '}')
-	tw.event(bb)
-	tw.buf = bb
+	tw.event(appendMicros(bb, b-a), args)
 }
 
-// counter writes a C event at wall-clock ns t.
-func (tw *timelineWriter) counter(pid int, name string, t int64, series []string, values []float64) {
-	bb := eventHead(tw.buf[:0], `{"ph":"C"`, name, pid, 0)
-	bb = append(bb, `,"ts":`...)
-	bb = tw.us(bb, t)
-	bb = append(bb, `,"args":{`...)
-	for i, s := range series {
-		if i > 0 {
-			bb = append(bb, ',')
-		}
-		v := values[i]
-		if !finite(v) {
-			v = 0 // JSON has no NaN; a counter must stay readable
-		}
-		bb = appendString(bb, s)
-		bb = append(bb, ':')
-		bb = strconv.AppendFloat(bb, v, 'f', 3, 64)
+// counter writes a C event: series' value v at wall-clock ns t.
+func (tw *timelineWriter) counter(pid int, name, series string, t int64, v float64) {
+	if !finite(v) {
+		v = 0 // JSON has no NaN; a counter must stay readable
 	}
-	bb = append(bb, "}}"...)
-	tw.event(bb)
-	tw.buf = bb
+	bb := tw.ts(tw.head(`{"ph":"C"`, name, pid, 0), t)
+	bb = append(bb, `,"args":{`...)
+	bb = appendString(bb, series)
+	bb = append(bb, ':')
+	bb = strconv.AppendFloat(bb, v, 'f', 3, 64)
+	tw.event(append(bb, '}'), nil)
+}
+
+// counterBins writes a counter's value per bin of width binNs from
+// startNs, then 0 at endNs, where the series stops.
+func (tw *timelineWriter) counterBins(pid int, name, series string, startNs, binNs int64, vs []float64, endNs int64) {
+	for i, v := range vs {
+		tw.counter(pid, name, series, startNs+int64(i)*binNs, v)
+	}
+	tw.counter(pid, name, series, endNs, 0)
 }
 
 // instant writes a process-scoped instant event.
 func (tw *timelineWriter) instant(pid, tid int, name string, t int64) {
-	bb := eventHead(tw.buf[:0], `{"ph":"i","s":"p"`, name, pid, tid)
-	bb = append(bb, `,"ts":`...)
-	bb = tw.us(bb, t)
-	bb = append(bb, '}')
-	tw.event(bb)
-	tw.buf = bb
-}
-
-// eventHead appends an event's opening: its phase (and scope), name, pid
-// and tid.
-func eventHead(b []byte, open, name string, pid, tid int) []byte {
-	b = append(b, open...)
-	b = append(b, `,"name":`...)
-	b = appendString(b, name)
-	b = append(b, `,"pid":`...)
-	b = strconv.AppendInt(b, int64(pid), 10)
-	b = append(b, `,"tid":`...)
-	return strconv.AppendInt(b, int64(tid), 10)
+	tw.event(tw.ts(tw.head(`{"ph":"i","s":"p"`, name, pid, tid), t), nil)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -267,20 +252,18 @@ func (tw *timelineWriter) trial(d *trialData) {
 		tw.instant(pid, 0, "start barrier released", t.GoNs)
 	}
 	var u *observe.Utilization
-	if d.Samples != nil && e > s {
-		u = d.Samples.Utilization(s, e, evenBin(e-s, max(d.Samples.IntervalNs, 1)))
-		for i, v := range u.Total {
-			tw.counter(pid, "cores busy", u.StartNs+int64(i)*u.BinNs, []string{"trial"}, []float64{v})
-		}
-		tw.counter(pid, "cores busy", e, []string{"trial"}, []float64{0})
-		// /proc/stat's 10 ms ticks make the machine's load noisy at the
-		// sampling interval: coarser bins, as in the utilization chart.
-		if e-s >= machineBinNs {
-			m := d.Samples.Utilization(s, e, evenBin(e-s, max(d.Samples.IntervalNs, machineBinNs)))
-			for i, v := range m.MachineOther {
-				tw.counter(pid, "other load on the machine", m.StartNs+int64(i)*m.BinNs, []string{"cores"}, []float64{v})
+	var threads []observe.ThreadSchedule
+	if d.Samples != nil {
+		threads = d.Samples.Schedule()
+		if e > s {
+			u = d.Samples.Utilization(s, e, evenBin(e-s, max(d.Samples.IntervalNs, 1)))
+			tw.counterBins(pid, "cores busy", "trial", u.StartNs, u.BinNs, u.Total, e)
+			// /proc/stat's 10 ms ticks make the machine's load noisy at the
+			// sampling interval: coarser bins, as in the utilization chart.
+			if e-s >= machineBinNs {
+				m := d.Samples.Utilization(s, e, evenBin(e-s, max(d.Samples.IntervalNs, machineBinNs)))
+				tw.counterBins(pid, "other load on the machine", "cores", m.StartNs, m.BinNs, m.MachineOther, e)
 			}
-			tw.counter(pid, "other load on the machine", e, []string{"cores"}, []float64{0})
 		}
 	}
 
@@ -288,27 +271,23 @@ func (tw *timelineWriter) trial(d *trialData) {
 	for i := range t.Processes {
 		p := &t.Processes[i]
 		seen[p.PID] = true
-		var pt *procTrace
-		for k := range d.Procs {
-			if d.Procs[k].PID == p.PID {
-				pt = &d.Procs[k]
-			}
-		}
-		tw.proc(d, p, pt, u)
+		tw.proc(d, p, &d.Procs[i], threads, u)
 	}
 	// Descendants the sampler saw (a command's children).
 	if d.Samples != nil {
 		for _, sp := range d.Samples.Processes {
 			if !seen[sp.PID] {
 				seen[sp.PID] = true
-				tw.proc(d, &rundir.Process{PID: sp.PID, Argv: sp.Argv}, nil, u)
+				tw.proc(d, &rundir.Process{PID: sp.PID, Argv: sp.Argv}, nil, threads, u)
 			}
 		}
 	}
 }
 
-// proc writes one process of a trial.
-func (tw *timelineWriter) proc(d *trialData, p *rundir.Process, pt *procTrace, u *observe.Utilization) {
+// proc writes one process of a trial: its life, its workers' phases, its
+// goroutines from pt's trace (nil: none) or else its threads from the
+// sampler, and its CPU use.
+func (tw *timelineWriter) proc(d *trialData, p *rundir.Process, pt *procTrace, threads []observe.ThreadSchedule, u *observe.Utilization) {
 	t := d.Trial
 	comm := ""
 	if len(p.Argv) > 0 {
@@ -366,22 +345,18 @@ func (tw *timelineWriter) proc(d *trialData, p *rundir.Process, pt *procTrace, u
 			}
 			tw.goroutine(pid, next(label), pt.Sched, g)
 		}
-	} else if d.Samples != nil {
-		for _, th := range d.Samples.Schedule() {
-			if th.PID == p.PID {
-				tw.osThread(pid, next(fmt.Sprintf("%s (tid %d)", th.Name, th.TID)), &th)
+	} else {
+		for i := range threads {
+			if th := &threads[i]; th.PID == p.PID {
+				tw.osThread(pid, next(fmt.Sprintf("%s (tid %d)", th.Name, th.TID)), th)
 			}
 		}
 	}
 	if u != nil {
 		for _, pu := range u.Processes {
-			if pu.PID != p.PID {
-				continue
+			if pu.PID == p.PID {
+				tw.counterBins(pid, "CPU", "cores", u.StartNs, u.BinNs, pu.Cores, u.StartNs+int64(len(pu.Cores))*u.BinNs)
 			}
-			for i, v := range pu.Cores {
-				tw.counter(pid, "CPU", u.StartNs+int64(i)*u.BinNs, []string{"cores"}, []float64{v})
-			}
-			tw.counter(pid, "CPU", u.StartNs+int64(len(pu.Cores))*u.BinNs, []string{"cores"}, []float64{0})
 		}
 	}
 }

@@ -181,7 +181,7 @@ func (b *builder) selectLanes() []lane {
 			return 1
 		}
 		if x.worker != y.worker {
-			return cmpWorker(x.worker, y.worker)
+			return CompareWorkers(x.worker, y.worker)
 		}
 		if c := cmp.Compare(y.totals.Scheduled(), x.totals.Scheduled()); c != 0 {
 			return c
@@ -198,29 +198,4 @@ func (b *builder) selectLanes() []lane {
 		b.lanes = b.lanes[:b.opt.MaxLanes]
 	}
 	return b.lanes
-}
-
-// cmpWorker orders worker ids naturally: "w2" before "w10".
-func cmpWorker(x, y string) int {
-	px, nx := splitNum(x)
-	py, ny := splitNum(y)
-	if px != py || nx < 0 || ny < 0 {
-		return cmp.Compare(x, y)
-	}
-	return cmp.Compare(nx, ny)
-}
-
-// splitNum splits "w12" into "w", 12; n is -1 without a numeric suffix.
-func splitNum(s string) (prefix string, n int) {
-	i := len(s)
-	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
-		i--
-	}
-	if i == len(s) || len(s)-i > 9 {
-		return s, -1
-	}
-	for _, c := range s[i:] {
-		n = n*10 + int(c-'0')
-	}
-	return s[:i], n
 }

@@ -28,13 +28,14 @@ func (b *builder) finish(readErr error) *Schedule {
 			b.closeSpan(sl, b.last)
 		}
 	}
+	nbins := 0
 	if b.grid.fixed {
-		s.NumBins = b.grid.n
+		nbins = b.grid.n
 	} else if end := min(b.last, b.hi); end > b.lo {
-		s.NumBins = int(b.grid.index(end-1)) + 1
+		nbins = int(b.grid.index(end-1)) + 1
 	}
 	s.Binned = b.binned
-	s.Bins = make([]StateNs, s.NumBins)
+	s.Bins = make([]StateNs, nbins)
 	for _, l := range b.selectLanes() {
 		g := Goroutine{ID: l.id, Name: l.name, Worker: l.worker, Count: 1, Totals: l.totals, Intervals: l.ivs}
 		first, bins := l.bins.expand(b.grid.width)
@@ -43,7 +44,7 @@ func (b *builder) finish(readErr error) *Schedule {
 	}
 	if b.otherCount > 0 || b.otherTotals.Sum() > 0 {
 		g := &Goroutine{Count: b.otherCount, Totals: b.otherTotals}
-		bins := b.otherBins.bins(s.NumBins)
+		bins := b.otherBins.bins(nbins)
 		lo, hi := 0, len(bins)
 		for lo < hi && bins[lo].Sum() == 0 {
 			lo++

@@ -1,7 +1,6 @@
 package schedtrace
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -67,7 +66,11 @@ func produce(tr *trace.Reader, full chan<- []trace.Event, free <-chan []trace.Ev
 	}()
 	for {
 		ev, err := tr.ReadEvent()
-		if errors.Is(err, io.EOF) {
+		if err == io.EOF {
+			// ReadEvent returns io.EOF itself at the end; a trace that
+			// breaks off inside a batch header gives an error wrapping
+			// it ("error reading batch gen: EOF"), which errors.Is would
+			// take for the end, reporting a cut trace as whole.
 			return n, nil
 		}
 		if err != nil {

@@ -47,8 +47,6 @@ type builder struct {
 	clk    clock
 	grid   grid
 	lo, hi int64 // window: spans are clipped to [lo, hi)
-	// gridEnd is where the adaptive grid must halve; MaxInt64 when fixed.
-	gridEnd int64
 
 	events      int64 // handled (produce drops kinds the builder ignores)
 	first, last int64 // wall ns of the first and last event
@@ -89,7 +87,7 @@ func (b *builder) event(ev *trace.Event) {
 	}
 	b.events++
 	b.last = w
-	if w >= b.gridEnd {
+	if !b.grid.fixed && w >= b.grid.end() {
 		b.grow(min(w, b.hi-1))
 	}
 	b.grid.advance(w)
@@ -121,17 +119,16 @@ func (b *builder) start(w int64) {
 	}
 	if b.opt.WindowStartNs != 0 && b.opt.WindowEndNs != 0 {
 		n := int64(b.opt.Bins)
+		// Spans are clipped to hi ≤ the grid's end: it never grows.
 		b.grid = newGrid(b.lo, max(1, (b.hi-b.lo+n-1)/n), b.opt.Bins, true)
-		b.gridEnd = math.MaxInt64 // spans are clipped to hi ≤ grid end
 	} else {
 		b.grid = newGrid(b.lo, initialBinNs, b.opt.Bins, false)
-		b.gridEnd = b.grid.end()
 	}
 }
 
 // grow halves the adaptive grid until it covers w.
 func (b *builder) grow(w int64) {
-	for w >= b.gridEnd && b.grid.width < math.MaxInt64/int64(4*b.grid.n) {
+	for w >= b.grid.end() && b.grid.width < math.MaxInt64/int64(4*b.grid.n) {
 		for i := range b.lanes {
 			l := &b.lanes[i]
 			b.cost -= len(l.bins)
@@ -144,12 +141,11 @@ func (b *builder) grow(w int64) {
 		b.otherBins.halve()
 		b.grid.width *= 2
 		b.grid.resetCur()
-		b.gridEnd = b.grid.end()
 	}
-	if w >= b.gridEnd {
+	if end := b.grid.end(); w >= end {
 		// Only a corrupt timestamp gets here (bins would be centuries wide):
 		// clip everything after the grid.
-		b.hi = min(b.hi, b.gridEnd)
+		b.hi = min(b.hi, end)
 	}
 }
 

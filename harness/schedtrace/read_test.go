@@ -3,6 +3,7 @@ package schedtrace
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -63,22 +64,22 @@ func mustRead(t *testing.T, data []byte, opt Options) *Schedule {
 	return s
 }
 
-func worker(s *Schedule, id string) *Goroutine {
+// findLane returns the first lane of s that match accepts, nil if none.
+func findLane(s *Schedule, match func(*Goroutine) bool) *Goroutine {
 	for i := range s.Goroutines {
-		if s.Goroutines[i].Worker == id {
+		if match(&s.Goroutines[i]) {
 			return &s.Goroutines[i]
 		}
 	}
 	return nil
 }
 
+func worker(s *Schedule, id string) *Goroutine {
+	return findLane(s, func(g *Goroutine) bool { return g.Worker == id })
+}
+
 func laneByID(s *Schedule, id int64) *Goroutine {
-	for i := range s.Goroutines {
-		if s.Goroutines[i].ID == id {
-			return &s.Goroutines[i]
-		}
-	}
-	return nil
+	return findLane(s, func(g *Goroutine) bool { return g.ID == id })
 }
 
 func between(t *testing.T, what string, v, lo, hi int64) {
@@ -124,7 +125,7 @@ func TestKnownWork(t *testing.T) {
 		for _, v := range p.Bins {
 			sum += v
 		}
-		if sum != p.RunningNs || p.FirstBin+len(p.Bins) > s.NumBins {
+		if sum != p.RunningNs || p.FirstBin+len(p.Bins) > len(s.Bins) {
 			t.Errorf("P %d: bins sum %d, RunningNs %d", p.ID, sum, p.RunningNs)
 		}
 		procRunning += p.RunningNs
@@ -169,8 +170,8 @@ func checkConsistent(t *testing.T, s *Schedule) {
 		if bsum != g.Totals {
 			t.Errorf("goroutine %d: bins sum %v != totals %v", g.ID, bsum, g.Totals)
 		}
-		if g.FirstBin < 0 || g.FirstBin+len(g.Bins) > s.NumBins {
-			t.Errorf("goroutine %d: bins [%d, %d) outside [0, %d)", g.ID, g.FirstBin, g.FirstBin+len(g.Bins), s.NumBins)
+		if g.FirstBin < 0 || g.FirstBin+len(g.Bins) > len(s.Bins) {
+			t.Errorf("goroutine %d: bins [%d, %d) outside [0, %d)", g.ID, g.FirstBin, g.FirstBin+len(g.Bins), len(s.Bins))
 		}
 		if s.Binned && len(g.Intervals) > 0 {
 			t.Errorf("goroutine %d: intervals in a binned schedule", g.ID)
@@ -200,8 +201,8 @@ func checkConsistent(t *testing.T, s *Schedule) {
 	for _, b := range s.Bins {
 		all.add(&b)
 	}
-	if all != s.Totals || len(s.Bins) != s.NumBins {
-		t.Errorf("schedule bins sum %v (%d bins) != totals %v (%d bins)", all, len(s.Bins), s.Totals, s.NumBins)
+	if all != s.Totals {
+		t.Errorf("schedule bins sum %v (%d bins) != totals %v", all, len(s.Bins), s.Totals)
 	}
 	if count != s.NumGoroutines {
 		t.Errorf("lanes hold %d goroutines, NumGoroutines %d", count, s.NumGoroutines)
@@ -228,11 +229,18 @@ func binIntervals(s *Schedule, ivs []Interval) (first int, bins []StateNs) {
 	return first, bins
 }
 
+// TestTruncated cuts the trace at fractions of its length: each cut is
+// flagged Truncated and agrees with the whole trace as far as it goes.
 func TestTruncated(t *testing.T) {
 	w := workload(t)
 	full := mustRead(t, w.data, Options{})
+	// The 16-byte header and the first batch's kind: the batch header
+	// breaks off, and x/exp/trace's error wraps io.EOF.
+	if s := mustRead(t, w.data[:17], Options{}); !s.Truncated || s.Err == "" {
+		t.Errorf("cut inside the first batch header: Truncated=%v Err=%q", s.Truncated, s.Err)
+	}
 	for _, frac := range []float64{0.01, 0.3, 0.6, 0.9, 0.999} {
-		n := int(float64(len(w.data)) * frac)
+		n := cutPoint(t, w.data, int(float64(len(w.data))*frac))
 		s := mustRead(t, w.data[:n], Options{})
 		if !s.Truncated || s.Err == "" {
 			t.Errorf("cut at %d/%d: Truncated=%v Err=%q", n, len(w.data), s.Truncated, s.Err)
@@ -268,6 +276,29 @@ func TestTruncated(t *testing.T) {
 		}
 		checkConsistent(t, s)
 	}
+}
+
+// cutPoint is n, or the nearest length below it at which x/exp/trace
+// itself sees the trace cut: a cut just after a generation's last batch
+// leaves a trace that is whole as far as any reader can tell (a couple of
+// lengths per generation, under one in a thousand here), and a cut a byte
+// before it is not. Only a file's name can tell such a cut (the reports'
+// ".partial" traces).
+func cutPoint(t *testing.T, data []byte, n int) int {
+	t.Helper()
+	for ; n > 16; n-- {
+		r, err := trace.NewReader(bytes.NewReader(data[:n]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for err == nil {
+			_, err = r.ReadEvent()
+		}
+		if err != io.EOF {
+			return n
+		}
+	}
+	return n
 }
 
 func TestBinnedMatchesExact(t *testing.T) {
@@ -327,8 +358,8 @@ func TestTwoProcessesOneClock(t *testing.T) {
 	opt := Options{WindowStartNs: a.times.BeforeNs, WindowEndNs: b.times.AfterNs, Bins: 500}
 	wa, wb := mustRead(t, a.data, opt), mustRead(t, b.data, opt)
 	if wa.BinOriginNs != opt.WindowStartNs || wa.BinNs != wb.BinNs || wa.BinOriginNs != wb.BinOriginNs ||
-		wa.NumBins != 500 || wb.NumBins != 500 {
-		t.Fatalf("grids differ: a %d+%d×%d, b %d+%d×%d", wa.BinOriginNs, wa.NumBins, wa.BinNs, wb.BinOriginNs, wb.NumBins, wb.BinNs)
+		len(wa.Bins) != 500 || len(wb.Bins) != 500 {
+		t.Fatalf("grids differ: a %d+%d×%d, b %d+%d×%d", wa.BinOriginNs, len(wa.Bins), wa.BinNs, wb.BinOriginNs, len(wb.Bins), wb.BinNs)
 	}
 	// a's activity is in the earlier bins, b's in the later ones.
 	lastA, firstB := lastBusy(wa), firstBusy(wb)

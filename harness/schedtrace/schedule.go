@@ -1,9 +1,37 @@
 package schedtrace
 
+import "cmp"
+
 // WorkerCategory is the runtime/trace log category by which a worker goroutine
 // announces its worker id: trace.Log(ctx, WorkerCategory, "w3"), called from
 // the worker's own goroutine. The message becomes Goroutine.Worker.
 const WorkerCategory = "harness.worker"
+
+// CompareWorkers orders worker ids as people do, "w2" before "w10": ids
+// with the same prefix by their numeric suffix, any others as strings.
+func CompareWorkers(x, y string) int {
+	px, nx := splitNum(x)
+	py, ny := splitNum(y)
+	if px != py || nx < 0 || ny < 0 {
+		return cmp.Compare(x, y)
+	}
+	return cmp.Compare(nx, ny)
+}
+
+// splitNum splits "w12" into "w", 12; n is -1 without a numeric suffix.
+func splitNum(s string) (prefix string, n int) {
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	if i == len(s) || len(s)-i > 9 {
+		return s, -1
+	}
+	for _, c := range s[i:] {
+		n = n*10 + int(c-'0')
+	}
+	return s[:i], n
+}
 
 // Defaults for zero Options fields.
 const (
@@ -59,16 +87,17 @@ type Schedule struct {
 	// all in Goroutines or Other.
 	NumGoroutines int
 
-	// The bin grid: bin i covers [BinOriginNs+i·BinNs, BinOriginNs+(i+1)·BinNs).
+	// The bin grid: bin i covers [BinOriginNs+i·BinNs, BinOriginNs+(i+1)·BinNs),
+	// for i < len(Bins).
 	BinOriginNs, BinNs int64
-	NumBins            int
 	// Binned: there were more than Options.MaxIntervals intervals, so
 	// Goroutine.Intervals are empty; draw from bins.
 	Binned bool
 
 	// Totals and Bins sum all goroutines: the "effective parallelism" view.
 	// Bins[i].Scheduled()/BinNs is the mean number of goroutines on a P
-	// during bin i; len(Bins) == NumBins.
+	// during bin i. The bins run from the window's start (or the trace's)
+	// to its end: the whole fixed grid, or up to the last event.
 	Totals StateNs
 	Bins   []StateNs
 
