@@ -1,7 +1,6 @@
 package compare
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -42,40 +41,23 @@ func Load(dir string) (*Set, error) {
 	case !st.IsDir():
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	batchPath, runPath := filepath.Join(dir, rundir.BatchFile), filepath.Join(dir, rundir.RunFile)
-	switch {
-	case isFile(batchPath):
-		return loadBatch(dir, batchPath)
-	case isFile(runPath):
+	kind, err := rundir.KindOf(dir)
+	if err != nil {
+		return nil, err
+	}
+	if kind == rundir.ScenarioDir {
 		run, err := rundir.ReadRun(dir)
 		if err != nil {
 			return nil, err
 		}
 		return &Set{Dir: dir, Scenarios: []Scenario{{Dir: dir, Run: run}}}, nil
 	}
-	return nil, fmt.Errorf("%s is not a run directory: it has neither %s nor %s", dir, rundir.RunFile, rundir.BatchFile)
-}
-
-func loadBatch(dir, path string) (*Set, error) {
-	data, err := os.ReadFile(path)
+	b, err := rundir.ReadBatch(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read batch: %w", err)
-	}
-	var b rundir.Batch
-	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	// batch.json is versioned with run.json (the runner writes
-	// rundir.SchemaVersion into both).
-	if b.Schema != rundir.SchemaVersion {
-		return nil, fmt.Errorf("read %s: schema %d, this harness reads schema %d", path, b.Schema, rundir.SchemaVersion)
+		return nil, err
 	}
 	s := &Set{Dir: dir, Batch: true}
 	for _, bs := range b.Scenarios {
-		// batch.json names directories; never follow one out of the batch.
-		if !filepath.IsLocal(bs.Dir) {
-			return nil, fmt.Errorf("read %s: scenario %q: directory %q is not inside the batch", path, bs.Name, bs.Dir)
-		}
 		sdir := filepath.Join(dir, bs.Dir)
 		run, err := rundir.ReadRun(sdir)
 		if err != nil {
@@ -92,12 +74,7 @@ func loadBatch(dir, path string) (*Set, error) {
 		s.Scenarios = append(s.Scenarios, Scenario{Dir: sdir, Run: run})
 	}
 	if len(s.Scenarios) == 0 {
-		return nil, fmt.Errorf("%s: no scenario of the batch has a %s", path, rundir.RunFile)
+		return nil, fmt.Errorf("%s: no scenario of the batch has a %s", filepath.Join(dir, rundir.BatchFile), rundir.RunFile)
 	}
 	return s, nil
-}
-
-func isFile(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
 }

@@ -1,7 +1,6 @@
 package flame
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,20 +71,16 @@ func isPath(s string) bool {
 // scenarioDir returns dir itself for a scenario run directory, or the only
 // scenario of a batch directory.
 func scenarioDir(dir string) (string, error) {
-	if exists(filepath.Join(dir, rundir.RunFile)) {
+	kind, err := rundir.KindOf(dir)
+	if err != nil {
+		return "", err
+	}
+	if kind == rundir.ScenarioDir {
 		return dir, nil
 	}
-	batchPath := filepath.Join(dir, rundir.BatchFile)
-	if !exists(batchPath) {
-		return "", fmt.Errorf("%s is not a run directory: it has neither %s (a scenario) nor %s (a batch)", dir, rundir.RunFile, rundir.BatchFile)
-	}
-	data, err := os.ReadFile(batchPath)
+	b, err := rundir.ReadBatch(dir)
 	if err != nil {
-		return "", fmt.Errorf("read batch: %w", err)
-	}
-	var b rundir.Batch
-	if err := json.Unmarshal(data, &b); err != nil {
-		return "", fmt.Errorf("read %s: %w", batchPath, err)
+		return "", err
 	}
 	switch len(b.Scenarios) {
 	case 0:
@@ -114,9 +109,4 @@ func available(scen string) string {
 	}
 	sortInOrder(kinds, kindOrder)
 	return "available: " + strings.Join(kinds, ", ")
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -63,7 +63,8 @@ func ReadRun(dir string) (*Run, error) {
 	return &r, nil
 }
 
-// ReadBatch reads a batch directory's batch.json and checks its schema.
+// ReadBatch reads a batch directory's batch.json and checks its schema and
+// that every scenario directory it names is inside the batch.
 func ReadBatch(dir string) (*Batch, error) {
 	path := filepath.Join(dir, BatchFile)
 	data, err := os.ReadFile(path)
@@ -76,6 +77,12 @@ func ReadBatch(dir string) (*Batch, error) {
 	}
 	if b.Schema != SchemaVersion {
 		return nil, fmt.Errorf("read %s: schema %d, this harness reads schema %d", path, b.Schema, SchemaVersion)
+	}
+	for _, s := range b.Scenarios {
+		// batch.json names directories; never follow one out of the batch.
+		if !filepath.IsLocal(s.Dir) {
+			return nil, fmt.Errorf("read %s: scenario %q: directory %q is not inside the batch", path, s.Name, s.Dir)
+		}
 	}
 	return &b, nil
 }
