@@ -36,16 +36,16 @@ import (
 // can hold a trial's group; the caller falls back to rusage.
 var ErrUnavailable = errors.New("cgroup: no writable cgroup v2")
 
-// closeTimeout bounds how long Close waits for killed members to exit.
+// closeTimeout bounds how long Close waits for killed members to exit, and
+// how long Kill keeps killing where there is no cgroup.kill.
 const closeTimeout = 2 * time.Second
 
 // Group is one sub-cgroup created by New and removed by Close.
 type Group struct {
-	path string
+	path string // its directory
 
-	mu     sync.Mutex
-	fd     int // directory fd; -1 once closed
-	closed bool
+	mu sync.Mutex
+	fd int // directory fd; -1 once closed
 }
 
 var seq atomic.Int64
@@ -86,9 +86,6 @@ func (g *Group) FD() int {
 	return g.fd
 }
 
-// Path is the group's directory.
-func (g *Group) Path() string { return g.path }
-
 // CPU returns the group's CPU totals from cpu.stat (usage_usec, user_usec,
 // system_usec): every task that ran in the group, exited ones included.
 // Read it before Close, which removes the group.
@@ -114,21 +111,6 @@ func (g *Group) CPU() (usage, user, system time.Duration, err error) {
 		}
 	}
 	return usage, user, system, nil
-}
-
-// MemoryPeak returns memory.peak, the group's largest memory use in bytes.
-// The file exists only where the memory controller is enabled for the
-// group (kernel ≥ 5.19); otherwise the error wraps fs.ErrNotExist.
-func (g *Group) MemoryPeak() (int64, error) {
-	b, err := g.read("memory.peak")
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("cgroup: %s/memory.peak: %w", g.path, err)
-	}
-	return n, nil
 }
 
 // Procs returns the pids in the group (cgroup.procs). Zombies are not
@@ -168,13 +150,14 @@ func (g *Group) Kill() error {
 	if !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("cgroup: open %s/cgroup.kill: %w", g.path, err)
 	}
-	return g.killEach(closeTimeout)
+	return g.killEach()
 }
 
 // killEach is Kill for kernels without cgroup.kill: a member may fork
-// while others are being killed, so repeat until none is left.
-func (g *Group) killEach(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+// while others are being killed, so repeat until none is left, for at most
+// closeTimeout.
+func (g *Group) killEach() error {
+	deadline := time.Now().Add(closeTimeout)
 	for {
 		pids, err := g.Procs()
 		if err != nil {
@@ -187,7 +170,7 @@ func (g *Group) killEach(timeout time.Duration) error {
 			unix.Kill(pid, unix.SIGKILL) // ESRCH: it exited meanwhile
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("cgroup: %s: %d members left after SIGKILL for %v", g.path, len(pids), timeout)
+			return fmt.Errorf("cgroup: %s: %d members left after SIGKILL for %v", g.path, len(pids), closeTimeout)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -196,13 +179,9 @@ func (g *Group) killEach(timeout time.Duration) error {
 // Close kills what is left in the group, waits (bounded) until it is
 // empty, removes it and closes its fd. Calling it again does nothing.
 func (g *Group) Close() error {
-	g.mu.Lock()
-	if g.closed {
-		g.mu.Unlock()
+	if g.FD() < 0 {
 		return nil
 	}
-	g.mu.Unlock()
-
 	var errs []error
 	if err := g.Kill(); err != nil {
 		errs = append(errs, err)
@@ -223,8 +202,7 @@ func (g *Group) Close() error {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.closed {
-		g.closed = true
+	if g.fd >= 0 {
 		unix.Close(g.fd)
 		g.fd = -1
 	}
@@ -234,7 +212,7 @@ func (g *Group) Close() error {
 func (g *Group) dirFD() (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.fd < 0 {
 		return -1, fmt.Errorf("cgroup: %s: %w", g.path, fs.ErrClosed)
 	}
 	return g.fd, nil

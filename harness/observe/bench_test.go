@@ -20,7 +20,16 @@ import (
 //	          preemption included)
 //	cpu-µs/tick this process's CPU per tick, Go runtime included
 //	gap-p99-ms 99th percentile of the interval between ticks
-func BenchmarkSampler10Threads(b *testing.B) {
+func BenchmarkSampler10Threads(b *testing.B) { benchSampler(b, Config{}) }
+
+// BenchmarkSampler10ThreadsDiscover is the same with the Discover a runner
+// passes where it has no cgroup: its own children, as a child subreaper
+// (the costlier of the runner's two).
+func BenchmarkSampler10ThreadsDiscover(b *testing.B) {
+	benchSampler(b, Config{Discover: ownChildren})
+}
+
+func benchSampler(b *testing.B, cfg Config) {
 	cmd := helperCmd("spin", "10", "1h")
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -40,7 +49,7 @@ func BenchmarkSampler10Threads(b *testing.B) {
 		}
 	}
 
-	o := Start(Config{})
+	o := Start(cfg)
 	o.Watch(cmd.Process.Pid)
 	o.mu.Lock()
 	ticks0, tickNs0 := o.ticks, o.tickNs

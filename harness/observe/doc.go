@@ -18,9 +18,9 @@
 //     can show the load of other processes.
 //
 // Descendants are found through /proc/<pid>/task/<tid>/children of every
-// thread of every known process, read at every tick in which any task was
-// created on the machine (the last pid in /proc/loadavg moved), plus
-// Config.Discover.
+// thread of every known process and through Config.Discover, both read
+// only at ticks in which a task was created on the machine (the last pid
+// in /proc/loadavg moved): nothing new can appear in them otherwise.
 //
 // Files are opened once and re-read with pread at offset 0 (a kept fd
 // costs a fraction of an open/read/close and cannot follow a pid to a new

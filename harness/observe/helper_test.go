@@ -50,10 +50,6 @@ func runHelper(args []string) int {
 			if err := c.Wait(); err != nil {
 				return fail(err)
 			}
-			if os.Getenv("OBSERVE_TEST_VERBOSE") != "" {
-				ru := c.ProcessState.SysUsage().(*syscall.Rusage)
-				fmt.Fprintf(os.Stderr, "grandchild %d rusage %.1f ms\n", c.Process.Pid, float64(ru.Utime.Nano()+ru.Stime.Nano())/1e6)
-			}
 		}
 	case "chain": // chain N D: a chain of N more processes below this one; the last sleeps D
 		if n := atoi(args[1]); n > 0 {

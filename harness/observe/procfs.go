@@ -13,7 +13,6 @@ package observe
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -272,9 +271,5 @@ func preadFull(fd int, buf *[]byte) ([]byte, error) {
 }
 
 func openRO(path string) (int, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	return fd, nil
+	return unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 }

@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -14,12 +15,16 @@ import (
 type Config struct {
 	// Interval is the sampling period; 0 means 10 ms.
 	Interval time.Duration
-	// Discover, if set, is called at Start, before every tick and at Stop
-	// (never with the Observer's lock held). Every pid it returns that is
-	// not yet known is watched like a root, with its descendants. Use it for
-	// processes the children files cannot lead to: the members of the
-	// trial's cgroup, or this process's own children when it is a child
-	// subreaper and orphaned grandchildren were re-parented to it.
+	// Discover, if set, is called at the first tick and at every later
+	// one (Stop's last included) at which a task was created on the
+	// machine since the tick before, as the children files are read: a
+	// process cannot appear in either without a new pid. It is called with
+	// the Observer's lock held and must not call the Observer. Every pid it
+	// returns that is not yet known is watched like a root, with its
+	// descendants. Use it for processes the children files cannot lead to:
+	// the members of the trial's cgroup, or this process's own children
+	// when it is a child subreaper and orphaned grandchildren were
+	// re-parented to it.
 	Discover func() []int
 }
 
@@ -46,7 +51,6 @@ type Observer struct {
 	statFd    int    // /proc/stat, -1 if it could not be opened
 	loadFd    int    // /proc/loadavg, -1 if it could not be opened
 	lastPID   int    // its last field at the previous tick
-	forked    bool   // a task was created since the previous tick (or we cannot tell)
 	buf       []byte // one read buffer for every file
 	scratch   []int  // pids or tids parsed from buf
 
@@ -73,11 +77,10 @@ type proc struct {
 	starttime uint64
 	series    ProcessSeries // Threads is filled in by build
 	statFd    int
-	statmFd   int // -1 if unavailable
-	taskFd    int // /proc/<pid>/task, for getdents; -1 if unavailable
-	threads   []*thread
-	byTID     map[int]*thread // alive threads
-	all       []*thread
+	statmFd   int       // -1 if unavailable
+	taskFd    int       // /proc/<pid>/task, for getdents; -1 if unavailable
+	threads   []*thread // alive
+	all       []*thread // every thread ever seen, in discovery order
 }
 
 type thread struct {
@@ -169,8 +172,9 @@ func (o *Observer) Watch(pid int) {
 	}
 	n := len(o.alive)
 	o.add(pid)
+	// New processes' threads are fresh: their children are read anyway.
 	for i := n; i < len(o.alive); i++ {
-		o.sampleProc(o.alive[i])
+		o.sampleProc(o.alive[i], false)
 	}
 	o.compact()
 }
@@ -192,15 +196,9 @@ func (o *Observer) Live() []int {
 	}
 	var pids []int
 	for _, p := range o.alive {
-		n, err := unix.Pread(p.statFd, o.buf, 0)
-		if err != nil {
-			continue
+		if st, err := o.readStat(p.statFd); err == nil && !isDead(st) {
+			pids = append(pids, p.pid)
 		}
-		st, err := parseStat(o.buf[:n])
-		if err != nil || isDead(st) {
-			continue
-		}
-		pids = append(pids, p.pid)
 	}
 	sort.Ints(pids)
 	return pids
@@ -232,10 +230,6 @@ func (o *Observer) Stop() *Samples {
 }
 
 func (o *Observer) tick() {
-	var extra []int
-	if o.discover != nil {
-		extra = o.discover()
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.stopped {
@@ -243,13 +237,15 @@ func (o *Observer) tick() {
 	}
 	start := time.Now()
 	o.sampleMachine()
-	o.checkForks()
-	for _, pid := range extra {
-		o.add(pid)
+	forked := o.forked()
+	if forked && o.discover != nil {
+		for _, pid := range o.discover() {
+			o.add(pid)
+		}
 	}
 	// Processes found during the tick are appended and sampled in it too.
 	for i := 0; i < len(o.alive); i++ {
-		o.sampleProc(o.alive[i])
+		o.sampleProc(o.alive[i], forked)
 	}
 	o.compact()
 	o.ticks++
@@ -275,24 +271,28 @@ func (o *Observer) sampleMachine() {
 	o.machine.BusyNs = append(o.machine.BusyNs, int64(busy)*o.host.nsPerTick)
 }
 
-// checkForks sets o.forked unless no task (process or thread) has been
-// created on the machine since the previous tick, judged by the last pid
-// allocated, the last field of /proc/loadavg. Reading every thread's
-// children file doubles the cost of a tick, and nothing can have appeared
-// in them without a new pid: a process adopted by a known subreaper was
-// already a known descendant, or comes through Discover.
-func (o *Observer) checkForks() {
-	o.forked = true
+// forked reports whether a task (process or thread) may have been created
+// on the machine since the previous tick, judged by the last pid
+// allocated, the last field of /proc/loadavg; true when it cannot tell.
+// Reading every thread's children file doubles the cost of a tick, and
+// Discover (the runner's open, read and close files) can cost more than
+// the rest of it, while nothing can have appeared in either without a new
+// pid: a process adopted by a subreaper or in the
+// trial's cgroup was forked after the previous tick, or was found then.
+// /proc/loadavg is read before both, so that a fork after it is seen at
+// the next tick.
+func (o *Observer) forked() bool {
 	if o.loadFd < 0 {
-		return
+		return true
 	}
 	n, err := unix.Pread(o.loadFd, o.buf, 0)
 	if err != nil {
-		return
+		return true
 	}
 	last := parseLastPID(o.buf[:n])
-	o.forked = last <= 0 || last != o.lastPID
+	forked := last <= 0 || last != o.lastPID
 	o.lastPID = last
+	return forked
 }
 
 // add starts tracking pid if it is alive and new. Its first sample is taken
@@ -310,11 +310,7 @@ func (o *Observer) add(pid int) {
 		return
 	}
 	t := nowNs()
-	b, err := preadFull(statFd, &o.buf)
-	var st statFields
-	if err == nil {
-		st, err = parseStat(b)
-	}
+	st, err := o.readStat(statFd)
 	if prev, seen := o.goneStart[pid]; err != nil || (seen && prev == st.starttime) {
 		unix.Close(statFd)
 		return
@@ -325,7 +321,6 @@ func (o *Observer) add(pid int) {
 		statFd:    statFd,
 		statmFd:   -1,
 		taskFd:    -1,
-		byTID:     make(map[int]*thread),
 	}
 	p.series.PID = pid
 	p.series.PPID = st.ppid
@@ -365,18 +360,25 @@ func isDead(st statFields) bool {
 	return (st.state == 'Z' || st.state == 'X') && st.numThreads <= 1
 }
 
-func (o *Observer) sampleProc(p *proc) {
+// readStat reads and parses /proc/<pid>/stat through its kept fd; an
+// error (ESRCH) means the process was reaped.
+func (o *Observer) readStat(fd int) (statFields, error) {
+	b, err := preadFull(fd, &o.buf)
+	if err != nil {
+		return statFields{}, err
+	}
+	return parseStat(b)
+}
+
+// sampleProc reads p and its threads, and, where forked says a task was
+// created since the previous tick, its threads' children files.
+func (o *Observer) sampleProc(p *proc, forked bool) {
 	t := nowNs()
 	// The process CPU clock is read before stat: if stat is then still
 	// readable through the kept fd, the pid was not reused in between.
 	var ts unix.Timespec
 	clockErr := unix.ClockGettime(processCPUClock(p.pid), &ts)
-	b, err := preadFull(p.statFd, &o.buf)
-	if err != nil { // ESRCH: reaped
-		o.gone(p)
-		return
-	}
-	st, err := parseStat(b)
+	st, err := o.readStat(p.statFd)
 	if err != nil {
 		o.gone(p)
 		return
@@ -415,12 +417,11 @@ func (o *Observer) sampleProc(p *proc) {
 	live := p.threads[:0]
 	for _, th := range p.threads {
 		if !o.sampleThread(th) {
-			delete(p.byTID, th.series.TID)
 			th.close()
 			continue
 		}
 		live = append(live, th)
-		if th.childrenFd < 0 || !(o.forked || th.fresh) {
+		if th.childrenFd < 0 || !(forked || th.fresh) {
 			continue
 		}
 		th.fresh = false
@@ -473,7 +474,7 @@ func (o *Observer) listThreads(p *proc) {
 		o.scratch = appendDirentTIDs(o.scratch, o.buf[:n])
 	}
 	for _, tid := range o.scratch {
-		if _, ok := p.byTID[tid]; !ok {
+		if !slices.ContainsFunc(p.threads, func(th *thread) bool { return th.series.TID == tid }) {
 			o.addThread(p, tid)
 		}
 	}
@@ -501,7 +502,6 @@ func (o *Observer) addThread(p *proc, tid int) {
 		th.childrenFd = fd
 	}
 	p.threads = append(p.threads, th)
-	p.byTID[tid] = th
 	p.all = append(p.all, th)
 }
 
@@ -523,7 +523,6 @@ func (p *proc) close() {
 		th.close()
 	}
 	p.threads = nil
-	p.byTID = nil
 }
 
 func (th *thread) close() {

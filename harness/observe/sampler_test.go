@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -36,6 +37,31 @@ func newGroup(t *testing.T) *cgroup.Group {
 		}
 	})
 	return g
+}
+
+// inGroup has cmd start in g, if there is one.
+func inGroup(cmd *exec.Cmd, g *cgroup.Group) {
+	if g != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: g.FD()}
+	}
+}
+
+// observed runs cmd to its end, watched from its start by a fresh
+// sampler, and returns the samples.
+func observed(t *testing.T, cmd *exec.Cmd) *Samples {
+	t.Helper()
+	o := Start(Config{})
+	if err := cmd.Start(); err != nil {
+		o.Stop()
+		t.Fatal(err)
+	}
+	o.Watch(cmd.Process.Pid)
+	err := cmd.Wait()
+	s := o.Stop()
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	return s
 }
 
 // TestSampledCPUMatchesRusage runs a workload under the sampler and checks
@@ -105,20 +131,8 @@ func cpuTrial(t *testing.T, args []string) (*Samples, int64, time.Duration) {
 	t.Helper()
 	cmd := helperCmd(args...)
 	g := newGroup(t)
-	if g != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: g.FD()}
-	}
-	o := Start(Config{})
-	if err := cmd.Start(); err != nil {
-		o.Stop()
-		t.Fatal(err)
-	}
-	o.Watch(cmd.Process.Pid)
-	err := cmd.Wait()
-	s := o.Stop()
-	if err != nil {
-		t.Fatalf("helper: %v", err)
-	}
+	inGroup(cmd, g)
+	s := observed(t, cmd)
 	ru := rusageNs(t, cmd)
 	if g != nil {
 		usage, _, _, err := g.CPU()
@@ -157,17 +171,7 @@ func exitGap(s *Samples) time.Duration {
 // through the children files alone.
 func TestDescendants(t *testing.T) {
 	cmd := helperCmd("chain", "3", "200ms")
-	o := Start(Config{})
-	if err := cmd.Start(); err != nil {
-		o.Stop()
-		t.Fatal(err)
-	}
-	o.Watch(cmd.Process.Pid)
-	err := cmd.Wait()
-	s := o.Stop()
-	if err != nil {
-		t.Fatalf("helper: %v", err)
-	}
+	s := observed(t, cmd)
 	parent := map[int]int{}
 	for _, p := range goProcesses(s) {
 		parent[p.PID] = p.PPID
@@ -208,32 +212,47 @@ func goProcesses(s *Samples) []ProcessSeries {
 
 // TestDiscoverOrphan checks that a grandchild whose parent has exited is
 // sampled once Discover reports it: as our own child when we are a child
-// subreaper, and as a member of the trial's cgroup.
+// subreaper, and as a member of the trial's cgroup; whether it was there
+// when sampling started (the first tick) or was born during it (a later
+// tick at which a task was created).
 func TestDiscoverOrphan(t *testing.T) {
-	t.Run("subreaper", func(t *testing.T) {
-		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-			t.Skipf("cannot become a child subreaper: %v", err)
-		}
-		defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-		checkOrphan(t, nil, ownChildren)
-	})
-	t.Run("cgroup", func(t *testing.T) {
-		g := newGroup(t)
-		if g == nil {
-			t.Skip("cgroup v2 not writable here")
-		}
-		checkOrphan(t, g, func() []int {
-			pids, _ := g.Procs()
-			return pids
+	for _, when := range []struct {
+		name   string
+		during bool
+	}{{"before", false}, {"during", true}} {
+		name, during := when.name, when.during
+		t.Run("subreaper/"+name, func(t *testing.T) {
+			if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+				t.Skipf("cannot become a child subreaper: %v", err)
+			}
+			defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+			checkOrphan(t, nil, ownChildren, during)
 		})
-	})
+		t.Run("cgroup/"+name, func(t *testing.T) {
+			g := newGroup(t)
+			if g == nil {
+				t.Skip("cgroup v2 not writable here")
+			}
+			checkOrphan(t, g, func() []int {
+				pids, _ := g.Procs()
+				return pids
+			}, during)
+		})
+	}
 }
 
 // checkOrphan runs a helper that starts a spinning grandchild and exits.
-// The helper is reaped before the sampler starts, so only Discover can
-// lead to the grandchild, which spins until we close its stdin.
-func checkOrphan(t *testing.T, g *cgroup.Group, discover func() []int) {
+// The sampler never watches the helper, so only Discover can lead to the
+// grandchild, which spins until we close its stdin. The sampler starts
+// after the helper was reaped, or with during, before the helper starts.
+func checkOrphan(t *testing.T, g *cgroup.Group, discover func() []int, during bool) {
 	t.Helper()
+	var o *Observer
+	if during {
+		o = Start(Config{Discover: discover})
+		defer o.Stop()
+		time.Sleep(30 * time.Millisecond) // a few ticks before the orphan is born
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -241,9 +260,7 @@ func checkOrphan(t *testing.T, g *cgroup.Group, discover func() []int) {
 	defer w.Close()
 	cmd := helperCmd("orphan")
 	cmd.Stdin = r
-	if g != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: g.FD()}
-	}
+	inGroup(cmd, g)
 	out, err := cmd.Output()
 	r.Close()
 	if err != nil {
@@ -253,12 +270,17 @@ func checkOrphan(t *testing.T, g *cgroup.Group, discover func() []int) {
 	if err != nil {
 		t.Fatalf("helper output %q: %v", out, err)
 	}
-	defer unix.Wait4(gpid, nil, 0, nil) // ours when we are the subreaper (else ECHILD at once)
+	defer func() {
+		w.Close()                     // first: the orphan spins until then, even after a failure
+		unix.Wait4(gpid, nil, 0, nil) // ours when we are the subreaper (else ECHILD at once)
+	}()
 
-	o := Start(Config{Discover: discover})
+	if o == nil {
+		o = Start(Config{Discover: discover})
+		defer o.Stop()
+	}
 	for deadline := time.Now().Add(10 * time.Second); !slices.Contains(o.Live(), gpid); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			o.Stop()
 			t.Fatalf("orphan %d not found in 10 s", gpid)
 		}
 	}

@@ -41,49 +41,52 @@ func golden() *Samples {
 	}
 }
 
-func TestSummaryWholeWindow(t *testing.T) {
-	got := golden().Summary(0, 40)
-	// CPU: thread 11 30, thread 12 5, thread 21 20.
-	// Per tick: [0,10) 10+2.5, [10,20) 10+2.5+10, [20,30) 5+10, [30,40) 5.
-	// RSS per tick: 0, 100+50, 200+60, 150+70 (the read at 40 is outside).
-	// Process clocks: 40 and 0. Machine: 80 busy − own (process 1: 40 by
-	// its clock over 35 by threads; process 2: 20 by threads) over 40.
-	want := Summary{
-		StartNs: 0, EndNs: 40,
-		CPUNs: 55, ProcessCPUNs: 40, RunqueueNs: 2, AvgCores: 1.375, PeakCores: 2.25,
-		PeakRSSTotalBytes: 260, MachineOtherAvgCores: 0.5,
-		Processes: []ProcessSummary{
-			{PID: 1, PPID: 0, Comm: "a", CPUNs: 35, ProcessCPUNs: 40, RunqueueNs: 2, PeakRSSBytes: 200},
-			{PID: 2, PPID: 1, Comm: "b", CPUNs: 20, ProcessCPUNs: 0, RunqueueNs: 0, PeakRSSBytes: 70},
+func TestSummary(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		startNs, endNs int64
+		want           Summary
+	}{
+		{
+			// CPU: thread 11 30, thread 12 5, thread 21 20.
+			// Per tick: [0,10) 10+2.5, [10,20) 10+2.5+10, [20,30) 5+10, [30,40) 5.
+			// RSS per tick: 0, 100+50, 200+60, 150+70 (the read at 40 is outside).
+			// Process clocks: 40 and 0. Machine: 80 busy − own (process 1: 40 by
+			// its clock over 35 by threads; process 2: 20 by threads) over 40.
+			name: "whole", startNs: 0, endNs: 40,
+			want: Summary{
+				StartNs: 0, EndNs: 40,
+				CPUNs: 55, ProcessCPUNs: 40, RunqueueNs: 2, AvgCores: 1.375, PeakCores: 2.25,
+				PeakRSSTotalBytes: 260, MachineOtherAvgCores: 0.5,
+				Processes: []ProcessSummary{
+					{PID: 1, PPID: 0, Comm: "a", CPUNs: 35, ProcessCPUNs: 40, RunqueueNs: 2, PeakRSSBytes: 200},
+					{PID: 2, PPID: 1, Comm: "b", CPUNs: 20, ProcessCPUNs: 0, RunqueueNs: 0, PeakRSSBytes: 70},
+				},
+			},
 		},
-	}
-	checkSummary(t, got, want)
-}
-
-func TestSummaryPartialWindow(t *testing.T) {
-	got := golden().Summary(5, 25)
-	// Thread 11: 5 of [0,10) + 10 + 2.5 of [20,30) = 17.5; thread 12: 5;
-	// thread 21: 10 + 5 = 15. Total 37.5, rounded half away from zero.
-	// Ticks [5,10) 7.5/5, [10,20) 22.5/10, [20,25) 7.5/5.
-	// Process 1's clock: 20, below its threads' 22.5.
-	// Machine over [5,25): 10 + 25 + 10 = 45; other (45 − 37.5)/20.
-	// Runqueue: 2 over [10,20) → all inside.
-	want := Summary{
-		StartNs: 5, EndNs: 25,
-		CPUNs: 38, ProcessCPUNs: 20, RunqueueNs: 2, AvgCores: 1.875, PeakCores: 2.25,
-		PeakRSSTotalBytes: 260, MachineOtherAvgCores: 0.375,
-		Processes: []ProcessSummary{
-			{PID: 1, PPID: 0, Comm: "a", CPUNs: 23, ProcessCPUNs: 20, RunqueueNs: 2, PeakRSSBytes: 200},
-			{PID: 2, PPID: 1, Comm: "b", CPUNs: 15, ProcessCPUNs: 0, RunqueueNs: 0, PeakRSSBytes: 60},
+		{
+			// Thread 11: 5 of [0,10) + 10 + 2.5 of [20,30) = 17.5; thread 12: 5;
+			// thread 21: 10 + 5 = 15. Total 37.5, rounded half away from zero.
+			// Ticks [5,10) 7.5/5, [10,20) 22.5/10, [20,25) 7.5/5.
+			// Process 1's clock: 20, below its threads' 22.5.
+			// Machine over [5,25): 10 + 25 + 10 = 45; other (45 − 37.5)/20.
+			// Runqueue: 2 over [10,20) → all inside.
+			name: "partial", startNs: 5, endNs: 25,
+			want: Summary{
+				StartNs: 5, EndNs: 25,
+				CPUNs: 38, ProcessCPUNs: 20, RunqueueNs: 2, AvgCores: 1.875, PeakCores: 2.25,
+				PeakRSSTotalBytes: 260, MachineOtherAvgCores: 0.375,
+				Processes: []ProcessSummary{
+					{PID: 1, PPID: 0, Comm: "a", CPUNs: 23, ProcessCPUNs: 20, RunqueueNs: 2, PeakRSSBytes: 200},
+					{PID: 2, PPID: 1, Comm: "b", CPUNs: 15, ProcessCPUNs: 0, RunqueueNs: 0, PeakRSSBytes: 60},
+				},
+			},
 		},
-	}
-	checkSummary(t, got, want)
-}
-
-func TestSummaryEmptyWindow(t *testing.T) {
-	got := golden().Summary(40, 40)
-	if got.CPUNs != 0 || got.Processes != nil || got.AvgCores != 0 {
-		t.Errorf("empty window: %+v", got)
+		{name: "empty", startNs: 40, endNs: 40, want: Summary{StartNs: 40, EndNs: 40}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkSummary(t, golden().Summary(tc.startNs, tc.endNs), tc.want)
+		})
 	}
 }
 
