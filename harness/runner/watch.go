@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"sync"
 
 	"harness/harness/cgroup"
 	"harness/harness/observe"
@@ -20,16 +19,14 @@ type watch struct {
 	obs   *observe.Observer // nil for a bare trial
 }
 
-var cgroupOK = sync.OnceValue(cgroup.Available)
-
 // startWatch prepares a trial's cgroup, and its observer when sample is
 // set (a bare trial, the overhead baseline, is not sampled).
 func startWatch(sc *scenario.Scenario, t *rundir.Trial, sample bool) *watch {
 	w := &watch{}
-	if cgroupOK() {
-		if g, err := cgroup.New("harness-" + sc.Name + "-" + t.ID); err == nil {
-			w.group = g
-		}
+	// New fails fast, and the same way each time, where cgroups are not
+	// writable; the trial then runs without one.
+	if g, err := cgroup.New(sc.Name + "-" + t.ID); err == nil {
+		w.group = g
 	}
 	if !sample {
 		return w
@@ -67,26 +64,24 @@ func (w *watch) started(p *proc) {
 // observer, writes the samples and summarises them into the trial. Call it
 // after every process the trial started has been reaped.
 func (w *watch) finish(dir string, t *rundir.Trial) error {
+	// What is still alive now was left behind by the trial's processes.
 	var live []int
+	var samples *observe.Samples
 	if w.obs != nil {
 		live = w.obs.Live()
-	} else {
-		live = adoptedChildren()
+		samples = w.obs.Stop()
 	}
 	if w.group != nil {
 		if pids, err := w.group.Procs(); err == nil {
 			live = append(live, pids...)
 		}
-	}
-	var samples *observe.Samples
-	if w.obs != nil {
-		samples = w.obs.Stop()
-	}
-
-	if w.group != nil {
+		// cgroup.kill ends every member at once, however it got there;
+		// what remains to do is reaping the orphans we adopted.
 		w.group.Kill()
+		sweepOrphans(nil)
+	} else {
+		sweepOrphans(live)
 	}
-	sweepOrphans(live)
 
 	var exact int64
 	source := "rusage"
