@@ -63,7 +63,7 @@ func BenchmarkRender100MB(b *testing.B) {
 	b.ReportMetric(mb*float64(b.N)/cpu.Seconds(), "MB/cpu-s")
 	b.ReportMetric(rss, "peak-RSS-MB")
 	b.ReportMetric(mb, "trace-MB")
-	if tl, err := os.Stat(filepath.Join(dir, TimelineFile)); err == nil {
+	if tl, err := os.Stat(filepath.Join(dir, rundir.TimelineFile)); err == nil {
 		b.ReportMetric(float64(tl.Size())/(1<<20), "timeline-MB")
 	}
 	// The budget is checked on the best iteration: on a shared 2-core

@@ -58,7 +58,7 @@ func HTML(r *Report) ([]byte, error) {
 		"Methods": Methods(run), "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),
-		"Timeline": exists(filepath.Join(r.Dir, TimelineFile)), "TimelineBound": timelineBound,
+		"Timeline": exists(filepath.Join(r.Dir, rundir.TimelineFile)), "TimelineBound": timelineBound,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render index.html: %w", err)

@@ -122,7 +122,7 @@ func Markdown(r *Report) string {
 		}
 		p("```\n\n")
 	}
-	if exists(filepath.Join(r.Dir, TimelineFile)) {
+	if exists(filepath.Join(r.Dir, rundir.TimelineFile)) {
 		p("`timeline.json` holds every trial's processes, worker phases and running spans on one clock: open it in https://ui.perfetto.dev or chrome://tracing. %s\n\n", timelineBound)
 	}
 	p("`run.json` holds every measured value; `summary.json` the figures of the table.\n")

@@ -13,10 +13,11 @@ import (
 	"testing"
 
 	"harness/harness/rundir"
+	"harness/harness/worker"
 )
 
 // documents are the files every render writes, whatever the input.
-var documents = []string{"README.md", "index.html", "summary.json", TimelineFile}
+var documents = []string{"README.md", "index.html", "summary.json", rundir.TimelineFile}
 
 // render renders dir and checks what every render must hold: the
 // documents, each chart as a PNG of the size the Chart says and an SVG
@@ -48,7 +49,7 @@ func render(t *testing.T, dir string) *Report {
 			t.Errorf("index.html has no figure for %s", c.Name)
 		}
 	}
-	checkTimeline(t, filepath.Join(dir, TimelineFile))
+	checkTimeline(t, filepath.Join(dir, rundir.TimelineFile))
 	return r
 }
 
@@ -248,7 +249,6 @@ func TestRenderFailedTrial(t *testing.T) {
 			tr.Status = rundir.StatusFailed
 			tr.Error = "process 2 (pid 123) was killed by signal killed"
 			tr.Processes[1].ExitCode, tr.Processes[1].Signal = -1, "killed"
-			tr.Processes[1].Files = nil
 			tr.Runs[1].EndNs = 0
 		}
 		run.Complete, run.Interrupted = false, true
@@ -257,15 +257,26 @@ func TestRenderFailedTrial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A killed worker leaves its trace cut short under the .partial name,
+	// and the runner lists that file.
 	tr := trialByID(t, run, failed)
 	tf := filepath.Join(dir, traceFile(tr, &tr.Processes[1], true))
 	data, err := os.ReadFile(tf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(tf, data[:len(data)/3], 0o644); err != nil {
+	os.Remove(tf)
+	if err := os.WriteFile(tf+worker.Partial, data[:len(data)/3], 0o644); err != nil {
 		t.Fatal(err)
 	}
+	editRun(t, dir, func(run *rundir.Run) {
+		p := &trialByID(t, run, failed).Processes[1]
+		for i, f := range p.Files {
+			if filepath.Base(f) == rundir.TraceFile {
+				p.Files[i] = f + worker.Partial
+			}
+		}
+	})
 	r := render(t, dir)
 	readme, _ := os.ReadFile(filepath.Join(dir, "README.md"))
 	for _, s := range []string{"## Failed trials", failed, "Incomplete run"} {

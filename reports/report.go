@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -113,15 +114,7 @@ func compared(run *rundir.Run) (string, string) {
 			ms = append(ms, m)
 		}
 	}
-	has := func(m string) bool {
-		for _, x := range ms {
-			if x == m {
-				return true
-			}
-		}
-		return false
-	}
-	if has("thread") && has("process") {
+	if slices.Contains(ms, "thread") && slices.Contains(ms, "process") {
 		return "thread", "process"
 	}
 	if len(ms) >= 2 {

@@ -101,12 +101,7 @@ func ScalingOf(run *rundir.Run, rows []Row) *Scaling {
 		s.Workers = append(s.Workers, n)
 	}
 	sort.Ints(s.Workers)
-	serial := map[int]float64{} // median serial wall per count
-	for _, r := range rows {
-		if r.Model == "serial" && r.WallNs != nil {
-			serial[r.Workers] = r.WallNs.Median
-		}
-	}
+	serial := serialWalls(rows)
 	for _, m := range run.Scenario.Models {
 		if m == "serial" {
 			continue
@@ -132,7 +127,7 @@ func ScalingOf(run *rundir.Run, rows []Row) *Scaling {
 			}
 			for _, w := range walls(run, m, n) {
 				if w > 0 {
-					pts = append(pts, stats.Point{Workers: n, Speedup: base / w})
+					pts = append(pts, stats.Point{Workers: n, Speedup: base.Median / w})
 				}
 			}
 		}

@@ -157,12 +157,7 @@ func Rows(run *rundir.Run) []Row {
 			SpawnNs: figureOf(spawn, spawnIDs), PeakRSSBytes: figureOf(rss, ids),
 		})
 	}
-	serial := map[int]*Figure{}
-	for _, r := range rows {
-		if r.Model == "serial" && r.WallNs != nil {
-			serial[r.Workers] = r.WallNs
-		}
-	}
+	serial := serialWalls(rows)
 	for i := range rows {
 		r := &rows[i]
 		s, ok := serial[r.Workers]
@@ -194,11 +189,19 @@ func SpawnLatency(t *rundir.Trial) float64 {
 	if len(lat) == 0 {
 		return 0
 	}
-	sort.Float64s(lat)
-	if len(lat)%2 == 1 {
-		return lat[len(lat)/2]
+	return stats.Summarize(lat).Median
+}
+
+// serialWalls is the serial baseline's wall-time figure per worker count:
+// what speedups are computed against.
+func serialWalls(rows []Row) map[int]*Figure {
+	serial := map[int]*Figure{}
+	for _, r := range rows {
+		if r.Model == "serial" && r.WallNs != nil {
+			serial[r.Workers] = r.WallNs
+		}
 	}
-	return (lat[len(lat)/2-1] + lat[len(lat)/2]) / 2
+	return serial
 }
 
 // groupKey is one (model, worker count) of a run: a row of its table.

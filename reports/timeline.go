@@ -33,10 +33,7 @@ import (
 // file stays within tens of MB whatever the traces' size.
 type timelineExporter struct{}
 
-func (timelineExporter) Name() string { return TimelineFile }
-
-// TimelineFile is the timeline's name in the scenario directory.
-const TimelineFile = "timeline.json"
+func (timelineExporter) Name() string { return rundir.TimelineFile }
 
 // timelineBound tells the documents' readers how the timeline's size is
 // bounded, so that they know what a span means when traces are large.
@@ -54,7 +51,7 @@ func (timelineExporter) Export(r *Report) error {
 		trials[i] = &r.Run.Trials[i]
 	}
 	slices.SortStableFunc(trials, func(a, b *rundir.Trial) int { return cmp.Compare(a.Seq, b.Seq) })
-	return rundir.WriteWith(filepath.Join(r.Dir, TimelineFile), func(w io.Writer) error {
+	return rundir.WriteWith(filepath.Join(r.Dir, rundir.TimelineFile), func(w io.Writer) error {
 		tw := &timelineWriter{w: bufio.NewWriterSize(w, 1<<16), origin: timelineOrigin(r.Run)}
 		tw.begin(r)
 		for _, t := range trials {

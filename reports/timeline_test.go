@@ -122,7 +122,7 @@ func checkTimeline(t *testing.T, path string) *chromeTrace {
 func TestTimelineCPU(t *testing.T) {
 	dir := fixture(t, "cpu")
 	r := render(t, dir)
-	tr := checkTimeline(t, filepath.Join(dir, TimelineFile))
+	tr := checkTimeline(t, filepath.Join(dir, rundir.TimelineFile))
 	names := map[string]int{}
 	procs := map[string]bool{}
 	byThread := map[[2]int][]chromeEvent{}
@@ -181,7 +181,7 @@ func TestTimelineCPU(t *testing.T) {
 func TestTimelineCommand(t *testing.T) {
 	dir := fixture(t, "cmd")
 	render(t, dir)
-	tr := checkTimeline(t, filepath.Join(dir, TimelineFile))
+	tr := checkTimeline(t, filepath.Join(dir, rundir.TimelineFile))
 	onCPU, procs := 0, 0
 	for _, e := range tr.TraceEvents {
 		if e.Ph == "X" && (e.Name == "on CPU" || e.Name == "partly on CPU") {

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"harness/internal/proctest"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"harness/internal/proctest"
 )
 
 // TestDiskFull runs into a full disk: a 256 KiB tmpfs as the output

@@ -3,23 +3,25 @@ package rundir
 import (
 	"encoding/json"
 	"fmt"
-	"harness/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
+
+	"harness/internal/atomicfile"
 )
 
 // Names of the files in a scenario directory.
 const (
-	RunFile     = "run.json"
-	BatchFile   = "batch.json"
-	ProfilesDir = "profiles"
-	RawDir      = "raw"
-	SpecFile    = "spec.json"    // in a trial's raw directory: what the workers were told
-	SamplesFile = "samples.json" // in a trial's raw directory: the outside observer's samples
-	TraceFile   = "trace.out"    // in a process's raw directory
-	StdoutFile  = "stdout.tail"
-	StderrFile  = "stderr.tail"
+	RunFile      = "run.json"
+	BatchFile    = "batch.json"
+	ProfilesDir  = "profiles"
+	RawDir       = "raw"
+	SpecFile     = "spec.json"     // in a trial's raw directory: what the workers were told
+	SamplesFile  = "samples.json"  // in a trial's raw directory: the outside observer's samples
+	TraceFile    = "trace.out"     // in a process's raw directory
+	TimelineFile = "timeline.json" // the report's Chrome-trace timeline
+	StdoutFile   = "stdout.tail"
+	StderrFile   = "stderr.tail"
 )
 
 // WriteFile writes data to path atomically (see WriteWith).

@@ -3,7 +3,6 @@ package schedtrace
 import (
 	"encoding/json"
 	"fmt"
-	"harness/internal/tracegen"
 	"io"
 	"os"
 	"syscall"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	xtrace "golang.org/x/exp/trace"
+
+	"harness/internal/tracegen"
 )
 
 // BenchmarkRead100MB measures trace → schedule end to end on a generated

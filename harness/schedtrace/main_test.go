@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"harness/internal/tracegen"
 	"os"
 	"os/exec"
 	"runtime/trace"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"harness/internal/tracegen"
 )
 
 // The test binary doubles as the program under trace: tests and the benchmark

@@ -3,7 +3,6 @@ package lanes
 import (
 	"bytes"
 	"fmt"
-	"harness/internal/atomicfile"
 	"image/png"
 
 	"gonum.org/v1/plot"
@@ -12,6 +11,8 @@ import (
 	"gonum.org/v1/plot/vg/recorder"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"harness/internal/atomicfile"
 )
 
 // pngDPI is the PNG resolution: CSS pixels, so the PNG and the SVG show
