@@ -30,10 +30,15 @@ func printSummary(w io.Writer, rep *reports.Report) {
 			speed, median(r.SpawnNs, reports.Duration), median(r.PeakRSSBytes, reports.Bytes))
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
-	fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
+	if run.Scenario.Workload.IsCommand() {
+		fmt.Fprintln(w, "wall: program spawn → exit (median of n); CPU: rusage user+sys of the program and its children;")
+		fmt.Fprintln(w, "cores busy: CPU / wall; RSS: the process tree's largest sampled sum.")
+	} else {
+		fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
+		fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
+	}
 	if notes := reports.OutlierNotes(rep.Rows); len(notes) > 0 {
-		fmt.Fprintf(w, "outliers (%s):\n", reports.OutliersRule)
+		fmt.Fprintln(w, "outliers (modified z-score > 3.5 and ≥ 5% from the row's median; the report says more):")
 		for _, n := range notes {
 			fmt.Fprintf(w, "  %s\n", n)
 		}
