@@ -478,7 +478,7 @@ func TestLoad(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"nowhere": "nowhere: no such directory",
-		"empty":   "empty is not a run directory: it has neither run.json nor batch.json",
+		"empty":   "empty is not a run directory: it has neither run.json (a scenario) nor batch.json (a batch)",
 		"schema":  "read schema/run.json: schema 99, this harness reads schema 1",
 		"bschema": "read bschema/batch.json: schema 2, this harness reads schema 1",
 		"lost":    "read run: open lost/x/run.json: no such file or directory",

@@ -53,7 +53,7 @@ func TestKindOfAndReadBatch(t *testing.T) {
 	if k, err := KindOf(dir); k != ScenarioDir || err != nil {
 		t.Errorf("scenario dir: %v %v", k, err)
 	}
-	WriteJSON(filepath.Join(dir, BatchFile), &Batch{Schema: SchemaVersion, Scenarios: []BatchScenario{{Name: "a"}}})
+	WriteJSON(filepath.Join(dir, BatchFile), &Batch{Schema: SchemaVersion, Scenarios: []BatchScenario{{Name: "a", Dir: "a"}}})
 	if k, err := KindOf(dir); k != BatchDir || err != nil {
 		t.Errorf("batch dir: %v %v", k, err)
 	}
@@ -63,5 +63,13 @@ func TestKindOfAndReadBatch(t *testing.T) {
 	WriteJSON(filepath.Join(dir, BatchFile), &Batch{Schema: 9})
 	if _, err := ReadBatch(dir); err == nil || !strings.Contains(err.Error(), "schema 9") {
 		t.Errorf("other schema: %v", err)
+	}
+}
+
+func TestReadBatchStaysInside(t *testing.T) {
+	dir := t.TempDir()
+	WriteJSON(filepath.Join(dir, BatchFile), &Batch{Schema: SchemaVersion, Scenarios: []BatchScenario{{Name: "x", Dir: "../elsewhere"}}})
+	if _, err := ReadBatch(dir); err == nil || !strings.Contains(err.Error(), "not inside the batch") {
+		t.Errorf("escaping directory: %v", err)
 	}
 }
