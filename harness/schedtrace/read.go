@@ -178,8 +178,18 @@ func (b *builder) transition(st *trace.StateTransition, w int64) {
 		return
 	}
 	s.state = goState(to, s.assist)
+	if to == trace.GoWaiting && st.Reason == preemptedReason {
+		s.state = Runnable
+	}
 	s.idle = false
 }
+
+// preemptedReason is the reason the runtime gives when it parks a running
+// goroutine to scan its stack (GC) or to stop the world (runtime
+// preemptPark): the goroutine waits for the runtime, not for anything the
+// program does, so it counts as Runnable, not Blocked. Without this a
+// CPU-bound goroutine on a loaded machine shows milliseconds "blocked".
+const preemptedReason = "preempted"
 
 // assistRange tracks "GC mark assist" ranges, which split Running into
 // Running and GCAssist. The range persists if the assist blocks (waiting for

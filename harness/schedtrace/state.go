@@ -10,7 +10,8 @@ const (
 	// Running: scheduled on a P, executing its own code. This is scheduled
 	// time, not CPU time (see the package comment).
 	Running State = iota
-	// Runnable: ready to run, waiting for a P.
+	// Runnable: ready to run, waiting for a P; or parked by the runtime's
+	// preemption (GC stack scan) until the runtime lets it go on.
 	Runnable
 	// Blocked: waiting for something (channel, lock, sleep, network poller,
 	// GC assist credit, …).
