@@ -121,6 +121,11 @@ func Merge(dir string, run *rundir.Run) ([]rundir.Profile, []string, error) {
 			warnings = append(warnings, fmt.Sprintf("%s profiles not merged: %v", kind, err))
 			continue
 		}
+		if kind == "cpu" {
+			if w := skidWarning(merged); w != "" {
+				warnings = append(warnings, w)
+			}
+		}
 		rel := filepath.Join(rundir.ProfilesDir, kind+".pb.gz")
 		err = rundir.WriteWith(filepath.Join(dir, rel), func(w io.Writer) error {
 			// gzip's fastest level: profile.Write's default level took
