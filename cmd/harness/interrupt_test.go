@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"harness/harness/cgroup"
 	"harness/harness/rundir"
 )
 
@@ -144,6 +145,23 @@ profiles: []
 	pids := startedWorkers(t, filepath.Join(dir, "out", "stubborn"), 2)
 	cmd.Process.Signal(os.Interrupt)
 	time.Sleep(100 * time.Millisecond)
+	// The trial's cgroup, where there is one, exists until the harness ends.
+	groups := func() []string {
+		var dirs []string
+		for _, pat := range []string{"/sys/fs/cgroup/harness-stubborn-*", "/sys/fs/cgroup/*/harness-stubborn-*", "/sys/fs/cgroup/*/*/harness-stubborn-*"} {
+			m, _ := filepath.Glob(pat)
+			for _, d := range m {
+				if strings.Contains(d, "-"+strconv.Itoa(cmd.Process.Pid)+"-") {
+					dirs = append(dirs, d)
+				}
+			}
+		}
+		return dirs
+	}
+	hadGroup := len(groups()) > 0
+	if !hadGroup && cgroup.Available() {
+		t.Errorf("no trial cgroup found under /sys/fs/cgroup although cgroups are available")
+	}
 	sent := time.Now()
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
@@ -159,5 +177,8 @@ profiles: []
 		if alive(pid) {
 			t.Errorf("worker %d outlived the harness", pid)
 		}
+	}
+	if left := groups(); len(left) > 0 {
+		t.Errorf("cgroup left behind: %v", left)
 	}
 }

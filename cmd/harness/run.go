@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"harness/harness/cgroup"
 	"harness/harness/rundir"
 	"harness/harness/runner"
 	"harness/harness/scenario"
@@ -80,8 +81,8 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, ov
 	runner.Version = version()
 
 	// The first Ctrl-C or SIGTERM ends the current trial's children and
-	// writes what was measured, marked interrupted; a second one exits
-	// at once.
+	// writes what was measured, marked interrupted; a second one kills the
+	// children and exits at once.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -92,6 +93,9 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, ov
 		fmt.Fprintln(stderr, "\nharness: interrupted; ending the trial's processes and writing what was measured (Ctrl-C again to quit at once)")
 		cancel()
 		<-sigs
+		// At once, but not leaving the trial's cgroup behind: killing its
+		// members and removing it takes milliseconds.
+		cgroup.CloseAll()
 		os.Exit(exitSignal)
 	}()
 

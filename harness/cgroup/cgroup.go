@@ -50,6 +50,12 @@ type Group struct {
 
 var seq atomic.Int64
 
+// open holds every group New made and Close has not removed, for CloseAll.
+var open = struct {
+	sync.Mutex
+	groups map[*Group]bool
+}{groups: map[*Group]bool{}}
+
 // New creates a fresh, uniquely named sub-cgroup of this process's own
 // cgroup. name is reduced to [A-Za-z0-9._-] and made unique with this
 // process's pid and a counter.
@@ -73,7 +79,11 @@ func New(name string) (*Group, error) {
 			unix.Rmdir(dir)
 			return nil, fmt.Errorf("cgroup: open %s: %w", dir, err)
 		}
-		return &Group{path: dir, fd: fd}, nil
+		g := &Group{path: dir, fd: fd}
+		open.Lock()
+		open.groups[g] = true
+		open.Unlock()
+		return g, nil
 	}
 	return nil, fmt.Errorf("cgroup: no free name %s* under %s", prefix, base)
 }
@@ -201,10 +211,30 @@ func (g *Group) Close() error {
 	}
 
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.fd >= 0 {
 		unix.Close(g.fd)
 		g.fd = -1
+	}
+	g.mu.Unlock()
+	open.Lock()
+	delete(open.groups, g)
+	open.Unlock()
+	return errors.Join(errs...)
+}
+
+// CloseAll closes every group that is still open, for a process about to
+// exit without its usual clean-up (a second Ctrl-C): their members are
+// killed and their directories removed rather than left behind.
+func CloseAll() error {
+	open.Lock()
+	groups := make([]*Group, 0, len(open.groups))
+	for g := range open.groups {
+		groups = append(groups, g)
+	}
+	open.Unlock()
+	var errs []error
+	for _, g := range groups {
+		errs = append(errs, g.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -7,13 +7,16 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/procfs"
+	"golang.org/x/sys/unix"
 )
 
 // The test binary re-executes itself as the workload.
@@ -280,5 +283,70 @@ func TestAvailableMatchesNew(t *testing.T) {
 			t.Errorf("New where unavailable: %v", err)
 		}
 		t.Skipf("cgroup v2 unavailable: %v", perr)
+	}
+}
+
+// TestCloseAll: the groups still open are closed (members killed,
+// directories removed); one closed before is not touched again.
+func TestCloseAll(t *testing.T) {
+	a, b, closed := newGroup(t), newGroup(t), newGroup(t)
+	cmd, _ := startSleepers(t, a)
+	if err := closed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := CloseAll(); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*Group{a, b} {
+		if _, err := os.Stat(g.path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s still there after CloseAll: %v", g.path, err)
+		}
+	}
+	checkKilled(t, cmd)
+	open.Lock()
+	n := len(open.groups)
+	open.Unlock()
+	if n != 0 {
+		t.Errorf("%d groups still registered", n)
+	}
+}
+
+// TestSweepStale: empty directories of a harness that is gone are removed;
+// those of a live harness, or with members, or not the harness's, stay.
+func TestSweepStale(t *testing.T) {
+	live := newGroup(t) // this process's: never swept
+	base := filepath.Dir(live.path)
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := strconv.Itoa(gone.Process.Pid)
+	mk := func(name string) string {
+		dir := filepath.Join(base, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Remove(dir) })
+		return dir
+	}
+	staleGroup := mk("harness-seed-cpu-thread-w2-r1-" + dead + "-7")
+	staleProbe := mk("harness-probe-" + dead)
+	foreign := mk("other-" + dead + "-1")
+	busyStale := mk("harness-busy-" + dead + "-2")
+	fd, err := unix.Open(busyStale, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := &Group{path: busyStale, fd: fd}
+	t.Cleanup(func() { busy.Close() })
+	startSleepers(t, busy)
+	sweepStale(base)
+	for dir, want := range map[string]bool{
+		staleGroup: false, staleProbe: false, foreign: true, busyStale: true, live.path: true,
+	} {
+		_, err := os.Stat(dir)
+		if exists := err == nil; exists != want {
+			t.Errorf("%s: exists %v after the sweep, want %v", filepath.Base(dir), exists, want)
+		}
 	}
 }

@@ -3,7 +3,9 @@ package cgroup
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,8 +41,36 @@ var probe = sync.OnceValues(func() (string, error) {
 	if err := unix.Rmdir(dir); err != nil {
 		return "", fmt.Errorf("%w: rmdir %s: %w", ErrUnavailable, dir, err)
 	}
+	sweepStale(base)
 	return base, nil
 })
+
+// staleName matches the directories probe (harness-probe-PID) and New
+// (harness-NAME-PID-N) make; the submatch is the pid of the harness that
+// made it.
+var staleName = regexp.MustCompile(`^harness-(?:probe-(\d+)|.*-(\d+)-\d+)$`)
+
+// sweepStale removes the empty group directories left under base by
+// harness processes that are gone (killed with SIGKILL, say). A directory
+// of a live pid is left alone, and so is one with members: rmdir refuses
+// it.
+func sweepStale(base string) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		m := staleName.FindStringSubmatch(e.Name())
+		if !e.IsDir() || m == nil {
+			continue
+		}
+		pid, err := strconv.Atoi(m[1] + m[2])
+		if err != nil || pid == unix.Getpid() || unix.Kill(pid, 0) != unix.ESRCH {
+			continue
+		}
+		unix.Rmdir(filepath.Join(base, e.Name()))
+	}
+}
 
 // ownDir is this process's cgroup v2 directory.
 func ownDir() (string, error) {
