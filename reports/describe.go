@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"harness/harness/rundir"
+	"harness/harness/stats"
 	"harness/harness/workload"
 )
 
@@ -47,7 +48,30 @@ func Methods(run *rundir.Run) []Method {
 	} else {
 		ms = append(ms, Method{"peak RSS", "sum over the trial's processes of each one's peak resident set (VmHWM, read by each worker process at its end; they run at the same time). Not wait4's ru_maxrss: Linux carries the parent's high-water mark into a child started with vfork+exec"})
 	}
+	if h := harnessCPUText(run); h != "" {
+		ms = append(ms, Method{"the harness's own CPU", h})
+	}
 	return ms
+}
+
+// harnessCPUText says what watching the trials cost the harness itself;
+// "" for runs recorded before harness_cpu_ns existed.
+func harnessCPUText(run *rundir.Run) string {
+	var cpu, share []float64
+	for _, t := range run.Trials {
+		if t.Warmup || t.Bare || t.HarnessCPUNs <= 0 || t.EndNs <= t.SpawnNs {
+			continue
+		}
+		cpu = append(cpu, float64(t.HarnessCPUNs))
+		share = append(share, float64(t.HarnessCPUNs)/float64(t.EndNs-t.SpawnNs))
+	}
+	if len(cpu) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("not a column: the harness process used a median %s of CPU per trial, %.1f%% of one core over the trial "+
+		"(getrusage(RUSAGE_SELF), first spawn → last reap: the outside sampler every %v, the control pipes, the output tails). "+
+		"When the workers fill every core, that CPU is taken from them",
+		Duration(stats.Summarize(cpu).Median), 100*stats.Summarize(share).Median, run.Scenario.SampleInterval)
 }
 
 // workloadText describes the workload and its parameters.

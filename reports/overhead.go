@@ -26,12 +26,17 @@ type Overhead struct {
 	NBare            int     `json:"n_bare"`
 	InstrumentedWall float64 `json:"instrumented_wall_ns"`
 	BareWall         float64 `json:"bare_wall_ns"`
+	// The harness's own CPU per trial (medians of harness_cpu_ns): the
+	// difference is what sampling cost it.
+	InstrumentedHarnessCPU float64 `json:"instrumented_harness_cpu_ns,omitempty"`
+	BareHarnessCPU         float64 `json:"bare_harness_cpu_ns,omitempty"`
 }
 
 // Overheads computes the instrumentation overhead per (model, workers) of
 // a run with bare twins; nil for a normal run.
 func Overheads(run *rundir.Run) []Overhead {
 	instr, bare := map[groupKey][]float64{}, map[groupKey][]float64{}
+	instrCPU, bareCPU := map[groupKey][]float64{}, map[groupKey][]float64{}
 	var keys []groupKey
 	for _, t := range run.Trials {
 		if t.Warmup || t.Status != rundir.StatusOK {
@@ -43,10 +48,13 @@ func Overheads(run *rundir.Run) []Overhead {
 				keys = append(keys, k)
 			}
 		}
+		walls, cpus := instr, instrCPU
 		if t.Bare {
-			bare[k] = append(bare[k], float64(t.WallNs))
-		} else {
-			instr[k] = append(instr[k], float64(t.WallNs))
+			walls, cpus = bare, bareCPU
+		}
+		walls[k] = append(walls[k], float64(t.WallNs))
+		if t.HarnessCPUNs > 0 {
+			cpus[k] = append(cpus[k], float64(t.HarnessCPUNs))
 		}
 	}
 	sortGroups(keys, run.Scenario.Models)
@@ -62,8 +70,13 @@ func Overheads(run *rundir.Run) []Overhead {
 			continue
 		}
 		c := stats.Compare(b, in)
-		out = append(out, Overhead{Model: k.model, Workers: k.workers, Ratio: ratioOf(r), P: c.P, Significant: c.Significant,
-			NInstrumented: len(in), NBare: len(b), InstrumentedWall: si.Median, BareWall: sb.Median})
+		o := Overhead{Model: k.model, Workers: k.workers, Ratio: ratioOf(r), P: c.P, Significant: c.Significant,
+			NInstrumented: len(in), NBare: len(b), InstrumentedWall: si.Median, BareWall: sb.Median}
+		if len(instrCPU[k]) > 0 && len(bareCPU[k]) > 0 {
+			o.InstrumentedHarnessCPU = stats.Summarize(instrCPU[k]).Median
+			o.BareHarnessCPU = stats.Summarize(bareCPU[k]).Median
+		}
+		out = append(out, o)
 	}
 	return out
 }
@@ -79,9 +92,13 @@ func OverheadLines(ovs []Overhead) []string {
 		if o.Significant {
 			sig = "significant"
 		}
-		out = append(out, fmt.Sprintf("%s, %d workers: %.3f× the bare wall time [%.3f–%.3f] (%s vs %s median; p=%.3f, n=%d+%d, %s)",
+		line := fmt.Sprintf("%s, %d workers: %.3f× the bare wall time [%.3f–%.3f] (%s vs %s median; p=%.3f, n=%d+%d, %s)",
 			o.Model, o.Workers, o.Ratio.Value, o.Ratio.Lo, o.Ratio.Hi, Duration(o.InstrumentedWall), Duration(o.BareWall),
-			o.P, o.NInstrumented, o.NBare, sig))
+			o.P, o.NInstrumented, o.NBare, sig)
+		if o.InstrumentedHarnessCPU > 0 {
+			line += fmt.Sprintf("; the harness's own CPU per trial %s vs %s bare", Duration(o.InstrumentedHarnessCPU), Duration(o.BareHarnessCPU))
+		}
+		out = append(out, line)
 	}
 	return out
 }

@@ -46,17 +46,22 @@ func printSummary(w io.Writer, rep *reports.Report) {
 	if ovs := reports.Overheads(run); len(ovs) > 0 {
 		fmt.Fprintln(w, "\ninstrumentation overhead (profiles + sampler vs bare twins, interleaved):")
 		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "model\tworkers\tinstrumented\tbare\tratio\t[interval]\tp\tn\t")
+		fmt.Fprintln(tw, "model\tworkers\tinstrumented\tbare\tratio\t[interval]\tp\tn\tharness CPU/trial\t")
 		for _, o := range ovs {
 			mark := "~"
 			if o.Significant {
 				mark = "significant"
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.3f×\t[%.3f–%.3f]\t%.2f %s\t%d+%d\t\n", o.Model, o.Workers,
+			own := "-"
+			if o.InstrumentedHarnessCPU > 0 {
+				own = reports.Duration(o.InstrumentedHarnessCPU) + " vs " + reports.Duration(o.BareHarnessCPU)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.3f×\t[%.3f–%.3f]\t%.2f %s\t%d+%d\t%s\t\n", o.Model, o.Workers,
 				reports.Duration(o.InstrumentedWall), reports.Duration(o.BareWall), o.Ratio.Value, o.Ratio.Lo, o.Ratio.Hi,
-				o.P, mark, o.NInstrumented, o.NBare)
+				o.P, mark, o.NInstrumented, o.NBare, own)
 		}
 		tw.Flush()
+		fmt.Fprintln(w, "harness CPU/trial: the harness's own CPU while a trial ran (getrusage), instrumented vs bare: the sampler's cost")
 	}
 	for _, t := range run.Trials {
 		if t.Status != rundir.StatusOK {

@@ -111,6 +111,12 @@ type Trial struct {
 	// for commands the largest sum of the RSS of the whole process tree
 	// read in one sample (the program's children included).
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// HarnessCPUNs is the harness's own CPU while the trial ran: user +
+	// system of the orchestrator process, all its threads
+	// (getrusage(RUSAGE_SELF)), from before the first spawn to after the
+	// last reap — the outside sampler, the control pipes, the output
+	// tails. A bare trial's is the part the sampler does not account for.
+	HarnessCPUNs int64 `json:"harness_cpu_ns,omitempty"`
 	// Counter sums the per-process counters of workloads that keep one
 	// (lock); CounterExpected is what it must be.
 	Counter         *int64 `json:"counter,omitempty"`

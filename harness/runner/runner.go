@@ -23,6 +23,8 @@ import (
 	"harness/harness/rundir"
 	"harness/harness/scenario"
 	"harness/harness/worker"
+
+	"golang.org/x/sys/unix"
 )
 
 // Version is the harness version recorded in run.json; set by the CLI.
@@ -161,6 +163,7 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	}
 	tctx, cancel := context.WithTimeout(ctx, sc.Timeout)
 	defer cancel()
+	cpu0 := selfCPU()
 	w := startWatch(sc, t, !pt.Bare)
 	var err error
 	if sc.Workload.IsCommand() {
@@ -168,6 +171,9 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	} else {
 		err = r.goTrial(tctx, sc, dir, t, w)
 	}
+	// Before finish, which writes the samples: that is reporting, not
+	// watching.
+	t.HarnessCPUNs = selfCPU() - cpu0
 	if ferr := w.finish(dir, t); err == nil {
 		err = ferr
 	}
@@ -346,4 +352,13 @@ func (r *Runner) workerArgv(args ...string) []string {
 	argv := append([]string{argv0}, r.ExeArgs...)
 	argv = append(argv, worker.Mode)
 	return append(argv, args...)
+}
+
+// selfCPU is this process's user + system CPU so far, every thread.
+func selfCPU() int64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -91,6 +92,11 @@ profiles: [cpu, wall, trace, heap, mutex, block, goroutine]
 		}
 		if tr.WallNs <= 0 || tr.CPUUserNs <= 0 || tr.PeakRSSBytes <= 0 || tr.CoresBusy <= 0 {
 			t.Errorf("%s: figures missing: %+v", tr.ID, tr)
+		}
+		// The harness watched (and sampled) the trial: some CPU of its own,
+		// and no more than all cores over the trial's span.
+		if span := tr.EndNs - tr.SpawnNs; tr.HarnessCPUNs <= 0 || tr.HarnessCPUNs > span*int64(runtime.NumCPU()) {
+			t.Errorf("%s: harness CPU %d ns over a %d ns trial", tr.ID, tr.HarnessCPUNs, span)
 		}
 	}
 
