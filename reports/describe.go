@@ -49,7 +49,7 @@ func Methods(run *rundir.Run) []Method {
 		ms = append(ms, Method{"peak RSS", "sum over the trial's processes of each one's peak resident set (VmHWM, read by each worker process at its end; they run at the same time). Not wait4's ru_maxrss: Linux carries the parent's high-water mark into a child started with vfork+exec"})
 	}
 	if h := harnessCPUText(run); h != "" {
-		ms = append(ms, Method{"the harness's own CPU", h})
+		ms = append(ms, Method{"the harness's own CPU (not in the table)", h})
 	}
 	return ms
 }
@@ -68,7 +68,7 @@ func harnessCPUText(run *rundir.Run) string {
 	if len(cpu) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("not a column: the harness process used a median %s of CPU per trial, %.1f%% of one core over the trial "+
+	return fmt.Sprintf("the harness process used a median %s of CPU per trial, %.1f%% of one core over the trial "+
 		"(getrusage(RUSAGE_SELF), first spawn → last reap: the outside sampler every %v, the control pipes, the output tails). "+
 		"When the workers fill every core, that CPU is taken from them",
 		Duration(stats.Summarize(cpu).Median), 100*stats.Summarize(share).Median, run.Scenario.SampleInterval)
