@@ -2,7 +2,6 @@ package observe
 
 import (
 	"fmt"
-	"harness/internal/proctest"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"harness/internal/proctest"
 )
 
 // The test binary re-executes itself as the workload: with helperEnv set,

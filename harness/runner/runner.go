@@ -19,12 +19,12 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"harness/harness/collect"
 	"harness/harness/rundir"
 	"harness/harness/scenario"
 	"harness/harness/worker"
-
-	"golang.org/x/sys/unix"
 )
 
 // Version is the harness version recorded in run.json; set by the CLI.
