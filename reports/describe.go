@@ -54,24 +54,34 @@ func Methods(run *rundir.Run) []Method {
 	return ms
 }
 
-// harnessCPUText says what watching the trials cost the harness itself;
-// "" for runs recorded before harness_cpu_ns existed.
-func harnessCPUText(run *rundir.Run) string {
-	var cpu, share []float64
+// HarnessCPU is the harness's own CPU per measured trial (median of
+// harness_cpu_ns) and its median share of one core over the trial; ok is
+// false for runs recorded before the figure existed.
+func HarnessCPU(run *rundir.Run) (medianNs, share float64, ok bool) {
+	var cpu, shares []float64
 	for _, t := range run.Trials {
 		if t.Warmup || t.Bare || t.HarnessCPUNs <= 0 || t.EndNs <= t.SpawnNs {
 			continue
 		}
 		cpu = append(cpu, float64(t.HarnessCPUNs))
-		share = append(share, float64(t.HarnessCPUNs)/float64(t.EndNs-t.SpawnNs))
+		shares = append(shares, float64(t.HarnessCPUNs)/float64(t.EndNs-t.SpawnNs))
 	}
 	if len(cpu) == 0 {
+		return 0, 0, false
+	}
+	return stats.Summarize(cpu).Median, stats.Summarize(shares).Median, true
+}
+
+// harnessCPUText says what watching the trials cost the harness itself.
+func harnessCPUText(run *rundir.Run) string {
+	cpu, share, ok := HarnessCPU(run)
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf("the harness process used a median %s of CPU per trial, %.1f%% of one core over the trial "+
 		"(getrusage(RUSAGE_SELF), first spawn → last reap: the outside sampler every %v, the control pipes, the output tails). "+
 		"When the workers fill every core, that CPU is taken from them",
-		Duration(stats.Summarize(cpu).Median), 100*stats.Summarize(share).Median, run.Scenario.SampleInterval)
+		Duration(cpu), 100*share, run.Scenario.SampleInterval)
 }
 
 // workloadText describes the workload and its parameters.

@@ -37,6 +37,10 @@ func printSummary(w io.Writer, rep *reports.Report) {
 		fmt.Fprintln(w, "wall: first worker start → last worker end (median of n); CPU: rusage user+sys of all processes;")
 		fmt.Fprintln(w, "cores busy: work-phase CPU / wall; spawn: spawn requested → worker ready; RSS: sum of processes' peak.")
 	}
+	if cpu, share, ok := reports.HarnessCPU(run); ok {
+		fmt.Fprintf(w, "the harness itself: %s of CPU per trial (median, getrusage), %.1f%% of one core — the sampler, pipes, tails.\n",
+			reports.Duration(cpu), 100*share)
+	}
 	if notes := reports.OutlierNotes(rep.Rows); len(notes) > 0 {
 		fmt.Fprintln(w, "outliers (modified z-score > 3.5 and ≥ 5% from the row's median; the report says more):")
 		for _, n := range notes {
