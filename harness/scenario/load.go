@@ -127,6 +127,12 @@ func Load(path string, data []byte) (*Scenario, error) {
 	}
 	s := d.scenario(docs[0].Body)
 	if len(d.errs) > 0 {
+		// The decoder checks a mapping's keys before it descends into
+		// their values: report in the order of the file, as a reader goes.
+		sort.SliceStable(d.errs, func(i, j int) bool {
+			a, b := d.errs[i], d.errs[j]
+			return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
+		})
 		return nil, d.errs
 	}
 	return s, nil
