@@ -141,6 +141,11 @@ profiles: [cpu, trace]
 	if killed != 1 {
 		t.Errorf("%d processes killed, want the one ignoring SIGTERM: %+v", killed, tr.Processes)
 	}
+	// Waiting out the grace period costs the harness nothing: it used to
+	// spin a core on the closed context for all of it.
+	if tr.HarnessCPUNs > int64(250*time.Millisecond) {
+		t.Errorf("the harness used %v of CPU over a 1.5 s trial", time.Duration(tr.HarnessCPUNs))
+	}
 	if !strings.Contains(strings.Join(run.Warnings, "\n"), "incomplete") {
 		t.Errorf("no warning about the partial profile: %q", run.Warnings)
 	}

@@ -98,6 +98,9 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 	if t.Error != "" { // not every process started: end the ones that did
 		end(false)
 	}
+	// Done stays closed once the context ends: after ending the trial, stop
+	// selecting on it, or the loop spins a core through the grace period.
+	cancelled := ctx.Done()
 	for live > 0 {
 		select {
 		case e := <-events:
@@ -125,7 +128,8 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 			if !released && !ending && nReady == len(procs) {
 				release()
 			}
-		case <-ctx.Done():
+		case <-cancelled:
+			cancelled = nil
 			if !ending {
 				end(interrupted(ctx))
 			}
