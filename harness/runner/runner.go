@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"harness/harness/collect"
 	"harness/harness/rundir"
 	"harness/harness/scenario"
@@ -163,7 +161,7 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	}
 	tctx, cancel := context.WithTimeout(ctx, sc.Timeout)
 	defer cancel()
-	cpu0 := selfCPU()
+	cpu0 := worker.ProcessCPU()
 	w := startWatch(sc, t, !pt.Bare)
 	var err error
 	if sc.Workload.IsCommand() {
@@ -173,7 +171,7 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	}
 	// Before finish, which writes the samples: that is reporting, not
 	// watching.
-	t.HarnessCPUNs = selfCPU() - cpu0
+	t.HarnessCPUNs = worker.ProcessCPU() - cpu0
 	if ferr := w.finish(dir, t); err == nil {
 		err = ferr
 	}
@@ -352,13 +350,4 @@ func (r *Runner) workerArgv(args ...string) []string {
 	argv := append([]string{argv0}, r.ExeArgs...)
 	argv = append(argv, worker.Mode)
 	return append(argv, args...)
-}
-
-// selfCPU is this process's user + system CPU so far, every thread.
-func selfCPU() int64 {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

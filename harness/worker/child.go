@@ -197,11 +197,11 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 		}
 		return ExitOrphaned, fmt.Errorf("read start signal: %w", err)
 	}
-	cpu0 := processCPU()
+	cpu0 := ProcessCPU()
 	close(release)
 	rec.snapshotGoroutines()
 	done.Wait()
-	cpu1 := processCPU()
+	cpu1 := ProcessCPU()
 
 	stopErr := rec.stop()
 	msg := Message{Type: "done", PID: c.pid, Workers: runs, WorkCPUNs: cpu1 - cpu0,
@@ -221,8 +221,9 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 	return code, nil
 }
 
-// processCPU is this process's user+system CPU so far, ns.
-func processCPU() int64 {
+// ProcessCPU is this process's user+system CPU so far, every thread, ns
+// (getrusage(RUSAGE_SELF)). The orchestrator measures its own with it too.
+func ProcessCPU() int64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
