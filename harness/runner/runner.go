@@ -30,12 +30,9 @@ var Version = "dev"
 
 // Runner runs scenarios.
 type Runner struct {
-	// Exe is the harness binary that is re-executed in worker mode, Argv0
-	// the name it is given (default "harness"), and ExeArgs any arguments
-	// that must come before the worker mode argument.
-	Exe     string
-	Argv0   string
-	ExeArgs []string
+	// Exe is the harness binary that is re-executed in worker mode (as
+	// argv[0] "harness").
+	Exe string
 	// Grace is how long a child has between SIGTERM and SIGKILL when a
 	// trial is ended; default 2s.
 	Grace time.Duration
@@ -334,7 +331,9 @@ func (r *Runner) measureFloor() int64 {
 		if !ok || m.Type != "ready" {
 			return 0
 		}
-		xs = append(xs, time.Now().UnixNano()-p.rec.SpawnNs)
+		// The child's ready time, as for a worker's spawn latency (not
+		// after its exit and reaping).
+		xs = append(xs, m.ReadyNs-p.rec.SpawnNs)
 	}
 	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
 	return xs[len(xs)/2]
@@ -343,11 +342,5 @@ func (r *Runner) measureFloor() int64 {
 // workerArgv is the command line of a worker process: the harness binary
 // in worker mode, with args.
 func (r *Runner) workerArgv(args ...string) []string {
-	argv0 := r.Argv0
-	if argv0 == "" {
-		argv0 = "harness"
-	}
-	argv := append([]string{argv0}, r.ExeArgs...)
-	argv = append(argv, worker.Mode)
-	return append(argv, args...)
+	return append([]string{"harness", worker.Mode}, args...)
 }

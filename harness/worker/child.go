@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prometheus/procfs"
+	"golang.org/x/sys/unix"
 
 	"harness/harness/rundir"
 	"harness/harness/schedtrace"
@@ -44,12 +45,18 @@ func Main(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
+	// os.NewFile takes any fd number, and when 3 and 4 were not inherited
+	// the runtime's own epoll and event fds may hold them: check that they
+	// are the pipes the harness passes.
+	for _, fd := range []int{3, 4} {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO {
+			fmt.Fprintln(os.Stderr, "harness worker: started without control pipes; this mode is for the harness itself")
+			return ExitUsage
+		}
+	}
 	ctlOut := os.NewFile(3, "harness-ctl-out")
 	ctlIn := os.NewFile(4, "harness-ctl-in")
-	if ctlOut == nil || ctlIn == nil {
-		fmt.Fprintln(os.Stderr, "harness worker: started without control pipes; this mode is for the harness itself")
-		return ExitUsage
-	}
 	c := &child{out: json.NewEncoder(ctlOut), pid: os.Getpid()}
 	if *floor {
 		c.send(Message{Type: "ready", PID: c.pid, MainNs: mainNs, ReadyNs: time.Now().UnixNano()})
