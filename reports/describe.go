@@ -253,3 +253,7 @@ func floorText(run *rundir.Run) string {
 	return fmt.Sprintf("; a worker process's spawn includes the harness binary's own start-up, %s here (a re-exec that reports ready at once, median of 5): a smaller Go binary would start faster",
 		Duration(float64(run.ExecFloorNs)))
 }
+
+// noRows stands in for the summary table when no repetition completed
+// (an interrupted or wholly failed run).
+const noRows = "No measured repetition completed, so there is no figure to show: the trials and why they ended are listed below."

@@ -55,7 +55,7 @@ func HTML(r *Report) ([]byte, error) {
 			{"measured", measuredText(run)},
 		},
 		"Overhead": OverheadLines(Overheads(run)), "OverheadIntro": overheadIntro,
-		"Methods": Methods(run), "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
+		"Methods": Methods(run), "NoRows": noRows, "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),
 		"Timeline": exists(filepath.Join(r.Dir, rundir.TimelineFile)), "TimelineBound": timelineBound,
@@ -121,10 +121,10 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 {{end}}</table>
 
 <h2>Summary</h2>
-<div class="scroll"><table class="figures">
+{{if .Rows}}<div class="scroll"><table class="figures">
 <tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
-{{end}}</table></div>
+{{end}}</table></div>{{else}}<p>{{.NoRows}}</p>{{end}}
 <p class="small">How each figure was measured:</p>
 <ul class="small">
 {{range .Methods}}<li><strong>{{.Figure}}</strong>: {{.How}}.</li>

@@ -45,7 +45,11 @@ func Markdown(r *Report) string {
 	p("| measured | %s |\n\n", measuredText(run))
 
 	p("## Summary\n\n")
-	p("%s\n", MarkdownTable(r.Rows, sc.Workload.IsCommand()))
+	if len(r.Rows) == 0 {
+		p("%s\n\n", noRows)
+	} else {
+		p("%s\n", MarkdownTable(r.Rows, sc.Workload.IsCommand()))
+	}
 	p("How each figure was measured:\n\n")
 	for _, m := range Methods(run) {
 		p("- **%s**: %s.\n", m.Figure, m.How)

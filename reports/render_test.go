@@ -332,3 +332,22 @@ func TestRenderChartFails(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderOnlyWarmup: a run interrupted during its warm-up has no
+// measured repetition; the documents say so where the table would be.
+func TestRenderOnlyWarmup(t *testing.T) {
+	dir := fixture(t, "cpu")
+	editRun(t, dir, func(run *rundir.Run) {
+		for i := range run.Trials {
+			run.Trials[i].Warmup = true
+		}
+		run.Complete, run.Interrupted = false, true
+	})
+	render(t, dir)
+	for _, f := range []string{"README.md", "index.html"} {
+		doc, _ := os.ReadFile(filepath.Join(dir, f))
+		if !bytes.Contains(doc, []byte(noRows)) || bytes.Contains(doc, []byte("| model | workers |")) {
+			t.Errorf("%s: no %q in place of the table", f, noRows)
+		}
+	}
+}
