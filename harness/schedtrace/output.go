@@ -55,7 +55,6 @@ func (b *builder) finish(readErr error) *Schedule {
 		b.setBins(s, g, int32(lo), slices.Clone(bins[lo:hi]))
 		s.Other = g
 	}
-	s.Procs = b.procsOut()
 	return s
 }
 

@@ -64,8 +64,6 @@ type builder struct {
 	otherTotals StateNs
 	otherCount  int
 	otherBins   dense
-
-	procs []procRow // indexed by P id
 }
 
 // event is the hot path: everything but goroutine transitions, GC-assist
@@ -93,12 +91,8 @@ func (b *builder) event(ev *trace.Event) {
 	b.grid.advance(w)
 	switch kind {
 	case trace.EventStateTransition:
-		st := ev.StateTransition()
-		switch st.Resource.Kind {
-		case trace.ResourceGoroutine:
+		if st := ev.StateTransition(); st.Resource.Kind == trace.ResourceGoroutine {
 			b.transition(&st, w)
-		case trace.ResourceProc:
-			b.procTransition(&st, w)
 		}
 	case trace.EventRangeBegin, trace.EventRangeActive, trace.EventRangeEnd:
 		b.assistRange(ev, kind, w)
@@ -134,9 +128,6 @@ func (b *builder) grow(w int64) {
 			b.cost -= len(l.bins)
 			l.bins = l.bins.halve(b.grid.width)
 			b.cost += len(l.bins)
-		}
-		for i := range b.procs {
-			b.procs[i].bins = b.procs[i].bins.halve(b.grid.width)
 		}
 		b.otherBins.halve()
 		b.grid.width *= 2

@@ -106,10 +106,6 @@ type Schedule struct {
 	Goroutines []Goroutine
 	// Other sums every goroutine not in Goroutines (ID 0); nil if none.
 	Other *Goroutine `json:",omitempty"`
-
-	// Procs is the running time of each P (GOMAXPROCS "processors") that
-	// ran within the window, by P id.
-	Procs []Proc `json:",omitempty"`
 }
 
 // Goroutine is one lane of the schedule chart: a goroutine, or the sum of
