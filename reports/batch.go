@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"path/filepath"
@@ -86,11 +85,7 @@ func WriteBatchIndex(dir string, b *rundir.Batch, reps []*Report) error {
 		}
 		sum.Scenarios = append(sum.Scenarios, e)
 	}
-	data, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := rundir.WriteFile(filepath.Join(dir, "summary.json"), append(data, '\n')); err != nil {
+	if err := rundir.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
 		return err
 	}
 	if err := rundir.WriteFile(filepath.Join(dir, "README.md"), []byte(batchMarkdown(sum))); err != nil {

@@ -195,11 +195,9 @@ func ratioCell(r *Ratio, unit string) string {
 func traceFiles(run *rundir.Run) []string {
 	var out []string
 	for _, t := range representative(run) {
-		for _, p := range t.Processes {
-			for _, f := range p.Files {
-				if strings.HasSuffix(f, "/"+rundir.TraceFile) {
-					out = append(out, f)
-				}
+		for i := range t.Processes {
+			if f := traceFile(t, &t.Processes[i], false); f != "" {
+				out = append(out, f)
 			}
 		}
 	}

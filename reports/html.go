@@ -54,7 +54,7 @@ func HTML(r *Report) ([]byte, error) {
 			{"host", hostText(run.Host)},
 			{"measured", measuredText(run)},
 		},
-		"Overhead": OverheadLines(Overheads(run)), "OverheadIntro": overheadIntro,
+		"Overhead": OverheadLines(r.Overheads), "OverheadIntro": overheadIntro,
 		"Methods": Methods(run), "NoRows": noRows, "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
 		"Profile": firstProfile(run), "Traces": traceFiles(run),

@@ -1,6 +1,9 @@
 package reports
 
-import "encoding/json"
+import (
+	"harness/harness/rundir"
+	"path/filepath"
+)
 
 // SummarySchema is summary.json's "schema". It changes when a field
 // changes meaning or goes away, not when one is added.
@@ -48,7 +51,7 @@ func SummaryOf(r *Report) Summary {
 		Schema: SummarySchema, Scenario: run.Scenario.Name, Kind: run.Scenario.Workload.Kind,
 		Complete: run.Complete, Interrupted: run.Interrupted,
 		Host:    SummaryHost{CPUs: run.Host.CPUs, CPUModel: run.Host.CPUModel, Kernel: run.Host.Kernel, GoVersion: run.Host.GoVersion},
-		Verdict: r.Verdict, Rows: r.Rows, Scaling: r.Scaling, Overhead: Overheads(run), Warnings: run.Warnings,
+		Verdict: r.Verdict, Rows: r.Rows, Scaling: r.Scaling, Overhead: r.Overheads, Warnings: run.Warnings,
 	}
 	if s.Rows == nil {
 		s.Rows = []Row{}
@@ -69,9 +72,5 @@ type summaryJSON struct{}
 func (summaryJSON) Name() string { return "summary.json" }
 
 func (summaryJSON) Export(r *Report) error {
-	data, err := json.MarshalIndent(SummaryOf(r), "", "  ")
-	if err != nil {
-		return err
-	}
-	return r.writeFile("summary.json", append(data, '\n'))
+	return rundir.WriteJSON(filepath.Join(r.Dir, "summary.json"), SummaryOf(r))
 }

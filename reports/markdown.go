@@ -70,7 +70,7 @@ func Markdown(r *Report) string {
 		}
 		p("\n")
 	}
-	if ovs := Overheads(run); len(ovs) > 0 {
+	if ovs := r.Overheads; len(ovs) > 0 {
 		p("## Instrumentation overhead\n\n%s\n\n", overheadIntro)
 		for _, l := range OverheadLines(ovs) {
 			p("- %s.\n", l)

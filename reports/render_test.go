@@ -351,3 +351,24 @@ func TestRenderOnlyWarmup(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceFilesPartial: a representative trial's trace cut short (its
+// worker killed) is listed under its .partial name.
+func TestTraceFilesPartial(t *testing.T) {
+	dir := fixture(t, "cpu")
+	run, err := rundir.ReadRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := representative(run)[0]
+	p := &tr.Processes[0]
+	for i, f := range p.Files {
+		if filepath.Base(f) == rundir.TraceFile {
+			p.Files[i] = f + worker.Partial
+		}
+	}
+	want := traceFile(tr, p, false)
+	if !strings.HasSuffix(want, worker.Partial) || !slices.Contains(traceFiles(run), want) {
+		t.Errorf("traceFiles %q lacks %q", traceFiles(run), want)
+	}
+}

@@ -24,6 +24,9 @@ type Report struct {
 	// crossover between the compared models; nil unless the scenario
 	// swept at least two worker counts.
 	Scaling *Scaling
+	// Overheads compares the instrumented trials with their bare twins;
+	// nil unless the run was made with --overhead.
+	Overheads []Overhead
 	// Charts is filled by the chart exporter, which runs first, so the
 	// documents can embed or link what was drawn.
 	Charts []Chart
@@ -70,6 +73,7 @@ func Load(dir string) (*Report, error) {
 	r := &Report{Dir: dir, Run: run, Rows: Rows(run)}
 	r.Verdict = verdict(run, r.Rows)
 	r.Scaling = ScalingOf(run, r.Rows)
+	r.Overheads = Overheads(run)
 	return r, nil
 }
 

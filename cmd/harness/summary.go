@@ -47,7 +47,7 @@ func printSummary(w io.Writer, rep *reports.Report) {
 			fmt.Fprintf(w, "  %s\n", n)
 		}
 	}
-	if ovs := reports.Overheads(run); len(ovs) > 0 {
+	if ovs := rep.Overheads; len(ovs) > 0 {
 		fmt.Fprintln(w, "\ninstrumentation overhead (profiles + sampler vs bare twins, interleaved):")
 		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "model\tworkers\tinstrumented\tbare\tratio\t[interval]\tp\tn\tharness CPU/trial\t")
