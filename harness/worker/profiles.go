@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/felixge/fgprof"
+
+	"harness/harness/rundir"
 )
 
 // recorder runs the profiles a process was asked for and writes them into
@@ -51,7 +54,7 @@ func startRecorder(dir string, kinds []string) (*recorder, error) {
 		r.closers = append(r.closers, func() error { pprof.StopCPUProfile(); return r.finish(f) })
 	}
 	if r.kinds["trace"] {
-		f, err := r.create("trace.out")
+		f, err := r.create(rundir.TraceFile)
 		if err != nil {
 			return nil, err
 		}
@@ -155,14 +158,14 @@ func (r *recorder) stop() error {
 				errs = append(errs, err)
 			}
 		}
-		write := func(kind, name string) {
+		write := func(name string, to func(io.Writer) error) {
 			f, err := r.create(name)
 			if err != nil {
 				errs = append(errs, err)
 				return
 			}
-			if err := pprof.Lookup(kind).WriteTo(f, 0); err != nil {
-				errs = append(errs, fmt.Errorf("write %s profile: %w", kind, err))
+			if err := to(f); err != nil {
+				errs = append(errs, fmt.Errorf("write %s: %w", name, err))
 				f.Close()
 				return
 			}
@@ -170,32 +173,24 @@ func (r *recorder) stop() error {
 				errs = append(errs, err)
 			}
 		}
+		lookup := func(kind string) func(io.Writer) error {
+			return func(w io.Writer) error { return pprof.Lookup(kind).WriteTo(w, 0) }
+		}
 		if r.kinds["heap"] {
 			runtime.GC() // so in-use figures are current, not as of the last GC
-			write("heap", "heap.pb.gz")
+			write("heap.pb.gz", lookup("heap"))
 		}
 		if r.kinds["mutex"] {
-			write("mutex", "mutex.pb.gz")
+			write("mutex.pb.gz", lookup("mutex"))
 		}
 		if r.kinds["block"] {
-			write("block", "block.pb.gz")
+			write("block.pb.gz", lookup("block"))
 		}
 		r.mu.Lock()
 		snap := r.snapshot
 		r.mu.Unlock()
 		if r.kinds["goroutine"] && snap != nil {
-			f, err := r.create("goroutine.pb.gz")
-			if err == nil {
-				_, err = f.Write(snap)
-				if err == nil {
-					err = r.finish(f)
-				} else {
-					f.Close()
-				}
-			}
-			if err != nil {
-				errs = append(errs, err)
-			}
+			write("goroutine.pb.gz", func(w io.Writer) error { _, err := w.Write(snap); return err })
 		}
 		if len(errs) > 0 {
 			r.stopErr = fmt.Errorf("stop profiles: %v", errs)
