@@ -129,6 +129,10 @@ func (p *proc) readMessages(r *os.File) {
 		}
 		p.msgs <- m
 	}
+	// Otherwise the trial would only say the worker never reported.
+	if err := sc.Err(); err != nil {
+		p.msgs <- worker.Message{Type: "invalid", Error: fmt.Sprintf("control pipe: %v", err)}
+	}
 }
 
 // reap waits for the child in the background; exited is closed when done.
