@@ -169,6 +169,9 @@ func (r *Runner) trial(ctx context.Context, sc *scenario.Scenario, dir string, p
 	// Before finish, which writes the samples: that is reporting, not
 	// watching.
 	t.HarnessCPUNs = worker.ProcessCPU() - cpu0
+	for _, p := range t.Processes { // the last process reaped ends the trial
+		t.EndNs = max(t.EndNs, p.EndNs)
+	}
 	if ferr := w.finish(dir, t); err == nil {
 		err = ferr
 	}
@@ -234,9 +237,6 @@ func summarize(t *rundir.Trial) {
 		t.CPUSysNs += p.CPUSysNs
 		t.PeakRSSBytes += p.MaxRSSBytes
 		t.WorkCPUNs += p.WorkCPUNs
-		if p.EndNs > t.EndNs {
-			t.EndNs = p.EndNs
-		}
 	}
 	if t.EndNs > t.SpawnNs {
 		t.ElapsedNs = t.EndNs - t.SpawnNs

@@ -62,7 +62,7 @@ func (w *watch) started(p *proc) {
 
 // finish ends whatever the trial's processes left behind, stops the
 // observer, writes the samples and summarises them into the trial. Call it
-// after every process the trial started has been reaped.
+// after every process the trial started has been reaped and t.EndNs set.
 func (w *watch) finish(dir string, t *rundir.Trial) error {
 	// What is still alive now was left behind by the trial's processes.
 	var live []int
@@ -104,13 +104,9 @@ func (w *watch) finish(dir string, t *rundir.Trial) error {
 	if err := rundir.WriteWith(filepath.Join(dir, rel), samples.Write); err != nil {
 		return err
 	}
-	end := t.EndNs
-	for _, p := range t.Processes {
-		end = max(end, p.EndNs)
-	}
-	sum := samples.Summary(t.SpawnNs, end)
+	sum := samples.Summary(t.SpawnNs, t.EndNs)
 	o := &rundir.Observed{
-		SamplesFile: rel, IntervalNs: samples.IntervalNs, StartNs: t.SpawnNs, EndNs: end,
+		SamplesFile: rel, IntervalNs: samples.IntervalNs, StartNs: t.SpawnNs, EndNs: t.EndNs,
 		SampledCPUNs: sum.CPUNs, ProcessCPUNs: sum.ProcessCPUNs, RunqueueNs: sum.RunqueueNs,
 		AvgCores: sum.AvgCores, PeakCores: sum.PeakCores, PeakRSSTotalBytes: sum.PeakRSSTotalBytes,
 		MachineOtherAvgCores: sum.MachineOtherAvgCores,
