@@ -94,7 +94,7 @@ func phaseTotals(s *schedtrace.Schedule, g *schedtrace.Goroutine, a, b int64) sc
 		return g.Totals
 	}
 	for i, bin := range g.Bins {
-		lo := s.BinOriginNs + int64(g.FirstBin+i)*s.BinNs
+		lo := s.BinStartNs(g.FirstBin + i)
 		hi := lo + s.BinNs
 		ov := min(hi, b) - max(lo, a)
 		if ov <= 0 {

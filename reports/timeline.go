@@ -376,7 +376,7 @@ func (tw *timelineWriter) goroutine(pid, tid int, s *schedtrace.Schedule, g *sch
 	runStart := int64(-1)
 	for i := 0; i <= len(g.Bins); i++ {
 		on := i < len(g.Bins) && 2*g.Bins[i].Scheduled() >= s.BinNs
-		at := s.BinOriginNs + int64(g.FirstBin+i)*s.BinNs
+		at := s.BinStartNs(g.FirstBin + i)
 		switch {
 		case on && runStart < 0:
 			runStart = at

@@ -151,3 +151,6 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// BinStartNs is where bin i of the grid starts, wall-clock ns.
+func (s *Schedule) BinStartNs(i int) int64 { return s.BinOriginNs + int64(i)*s.BinNs }
