@@ -135,27 +135,21 @@ func verdict(run *rundir.Run, rows []Row) string {
 	if a == "" {
 		return ""
 	}
-	byKey := map[string]*Row{}
+	idx := indexRows(rows)
 	workers := -1
-	for i := range rows {
-		r := &rows[i]
-		byKey[fmt.Sprintf("%s/%d", r.Model, r.Workers)] = r
-	}
-	for i := range rows {
-		r := &rows[i]
-		if byKey[fmt.Sprintf("%s/%d", a, r.Workers)] != nil && byKey[fmt.Sprintf("%s/%d", b, r.Workers)] != nil && r.Workers > workers {
+	for _, r := range rows {
+		if idx[groupKey{a, r.Workers}] != nil && idx[groupKey{b, r.Workers}] != nil && r.Workers > workers {
 			workers = r.Workers
 		}
 	}
 	if workers < 0 {
 		return fmt.Sprintf("No verdict: %s and %s did not both complete at any worker count.", a, b)
 	}
-	ra, rb := byKey[fmt.Sprintf("%s/%d", a, workers)], byKey[fmt.Sprintf("%s/%d", b, workers)]
+	ra, rb := idx[groupKey{a, workers}], idx[groupKey{b, workers}]
 	if ra.WallNs == nil || rb.WallNs == nil {
 		return fmt.Sprintf("No verdict: %s or %s has no successful repetition at %d workers.", a, b, workers)
 	}
-	wa, wb := walls(run, a, workers), walls(run, b, workers)
-	cmp := stats.Compare(wa, wb)
+	cmp := stats.Compare(ra.WallNs.values, rb.WallNs.values)
 	var parts []string
 	lead := fmt.Sprintf("With %d workers on %d CPUs, ", workers, run.Host.CPUs)
 	fast, slow, rf, rs := a, b, ra, rb
@@ -205,17 +199,6 @@ func joinClauses(parts []string) string {
 		return parts[0]
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + "; " + parts[len(parts)-1]
-}
-
-// walls lists the wall times of a model's successful measured trials.
-func walls(run *rundir.Run, model string, workers int) []float64 {
-	var out []float64
-	for _, t := range run.Trials {
-		if t.Model == model && t.Workers == workers && !t.Warmup && !t.Bare && t.Status == rundir.StatusOK {
-			out = append(out, float64(t.WallNs))
-		}
-	}
-	return out
 }
 
 // failedTrials lists the trials that did not succeed, warm-ups included.

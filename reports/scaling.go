@@ -97,6 +97,7 @@ func ScalingOf(run *rundir.Run, rows []Row) *Scaling {
 		return nil
 	}
 	s := &Scaling{CPUs: run.Host.CPUs}
+	idx := indexRows(rows)
 	for n := range counts {
 		s.Workers = append(s.Workers, n)
 	}
@@ -125,7 +126,7 @@ func ScalingOf(run *rundir.Run, rows []Row) *Scaling {
 			if !ok {
 				continue
 			}
-			for _, w := range walls(run, m, n) {
+			for _, w := range idx.walls(m, n) {
 				if w > 0 {
 					pts = append(pts, stats.Point{Workers: n, Speedup: base.Median / w})
 				}
@@ -151,7 +152,7 @@ func ScalingOf(run *rundir.Run, rows []Row) *Scaling {
 		s.Models = append(s.Models, ms)
 	}
 	if a, b := compared(run); a != "" {
-		s.Crossover = crossoverOf(run, a, b, s.Workers)
+		s.Crossover = crossoverOf(idx, a, b, s.Workers)
 	}
 	return s
 }
@@ -165,10 +166,10 @@ func fitReason(err error) string {
 	return msg
 }
 
-func crossoverOf(run *rundir.Run, a, b string, counts []int) *CrossoverResult {
+func crossoverOf(idx rowIndex, a, b string, counts []int) *CrossoverResult {
 	var pts []stats.WallTimes
 	for _, n := range counts {
-		wa, wb := walls(run, a, n), walls(run, b, n)
+		wa, wb := idx.walls(a, n), idx.walls(b, n)
 		if len(wa) > 0 && len(wb) > 0 {
 			pts = append(pts, stats.WallTimes{Workers: n, A: wa, B: wb})
 		}

@@ -36,6 +36,7 @@ type Figure struct {
 	// median.
 	Outliers []string `json:"outliers,omitempty"`
 	sum      stats.Summary
+	values   []float64 // the repetitions, in trial order
 }
 
 // minOutlierShare is how far from the median, relatively, a repetition
@@ -48,7 +49,7 @@ func figureOf(xs []float64, ids []string) *Figure {
 		return nil
 	}
 	f := &Figure{N: s.N, Median: s.Median, Min: s.Min, Max: s.Max, Mean: s.Mean,
-		CILo: s.Lo, CIHi: s.Hi, Confidence: s.Confidence, LowConfidence: s.LowConfidence, sum: s}
+		CILo: s.Lo, CIHi: s.Hi, Confidence: s.Confidence, LowConfidence: s.LowConfidence, sum: s, values: xs}
 	for _, i := range s.Outliers {
 		// With a handful of tightly clustered repetitions the robust
 		// spread is tiny and a 1% difference scores as an outlier; only
@@ -208,6 +209,26 @@ func serialWalls(rows []Row) map[int]*Figure {
 type groupKey struct {
 	model   string
 	workers int
+}
+
+// rowIndex finds the rows of a table by group.
+type rowIndex map[groupKey]*Row
+
+func indexRows(rows []Row) rowIndex {
+	idx := rowIndex{}
+	for i := range rows {
+		idx[groupKey{rows[i].Model, rows[i].Workers}] = &rows[i]
+	}
+	return idx
+}
+
+// walls are the wall times of a group's successful repetitions; nil when
+// it has none.
+func (idx rowIndex) walls(model string, workers int) []float64 {
+	if r := idx[groupKey{model, workers}]; r != nil && r.WallNs != nil {
+		return r.WallNs.values
+	}
+	return nil
 }
 
 // sortGroups orders groups by worker count, then by the scenario's model
