@@ -156,16 +156,34 @@ func (s *Samples) machineOther(startNs, endNs int64) float64 {
 	cov := []int64{a, b}
 	var busy [1]float64
 	spread(m.T, m.BusyNs, cov, busy[:])
-	own := 0.0
+	return max(0, (busy[0]-s.ownCPU(cov)[0])/float64(b-a))
+}
+
+// ownCPU spreads the trial's own CPU over the bins delimited by edges. Per
+// process it takes whichever series says more over the whole range: the
+// CPU clock, which also counts threads that exited between two reads, or
+// the sum of its threads (where there is no clock). One series per process,
+// so the bins add up to what one bin over the same range gives: the charts'
+// "other load" averages to the summary's.
+func (s *Samples) ownCPU(edges []int64) []float64 {
+	n := len(edges) - 1
+	own, threads, clock := make([]float64, n), make([]float64, n), make([]float64, n)
 	for _, p := range s.Processes {
-		var threads, clock [1]float64
+		clear(threads)
+		clear(clock)
 		for _, th := range p.Threads {
-			spread(th.T, th.OnCPUNs, cov, threads[:])
+			spread(th.T, th.OnCPUNs, edges, threads)
 		}
-		spread(p.T, p.CPUNs, cov, clock[:])
-		own += max(threads[0], clock[0])
+		spread(p.T, p.CPUNs, edges, clock)
+		use := threads
+		if sum(clock) > sum(threads) {
+			use = clock
+		}
+		for i := range own {
+			own[i] += use[i]
+		}
 	}
-	return max(0, (busy[0]-own)/float64(b-a))
+	return own
 }
 
 // spread adds each delta of the cumulative series (t, v) to the bins
@@ -201,4 +219,12 @@ func spread(t, v []int64, edges []int64, bins []float64) {
 			}
 		}
 	}
+}
+
+func sum(xs []float64) float64 {
+	var t float64
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }

@@ -113,7 +113,9 @@ func checkSummary(t *testing.T, got, want Summary) {
 
 func TestUtilization(t *testing.T) {
 	u := golden().Utilization(0, 40, 10)
-	// Machine busy per bin 2, 2.5, 2, 1.5 cores, minus the totals.
+	// Machine busy per bin 2, 2.5, 2, 1.5 cores, minus the trial's own:
+	// process 1 by its clock (40 over the range, its threads 35), 1 core
+	// per bin; process 2 by its threads, 0, 1, 1, 0.
 	want := &Utilization{
 		StartNs: 0, BinNs: 10,
 		Total: []float64{1.25, 2.25, 1.5, 0.5},
@@ -121,15 +123,19 @@ func TestUtilization(t *testing.T) {
 			{PID: 1, Comm: "a", Cores: []float64{1.25, 1.25, 0.5, 0.5}},
 			{PID: 2, Comm: "b", Cores: []float64{0, 1, 1, 0}},
 		},
-		MachineOther: []float64{0.75, 0.25, 0.5, 1},
+		MachineOther: []float64{1, 0.5, 0, 0.5},
 	}
 	if !reflect.DeepEqual(u, want) {
 		t.Errorf("utilization\n got %+v\nwant %+v", u, want)
 	}
 	// Bins of 20 are the averages of pairs of bins of 10.
 	u = golden().Utilization(0, 40, 20)
-	if !reflect.DeepEqual(u.Total, []float64{1.75, 1}) || !reflect.DeepEqual(u.MachineOther, []float64{0.5, 0.75}) {
+	if !reflect.DeepEqual(u.Total, []float64{1.75, 1}) || !reflect.DeepEqual(u.MachineOther, []float64{0.75, 0.25}) {
 		t.Errorf("20 ns bins: total %v, other %v", u.Total, u.MachineOther)
+	}
+	// The chart's other load averages to the summary's.
+	if avg, sum := (u.MachineOther[0]+u.MachineOther[1])/2, golden().Summary(0, 40).MachineOtherAvgCores; math.Abs(avg-sum) > 1e-9 {
+		t.Errorf("other load: bins average %v, summary %v", avg, sum)
 	}
 	// The whole span, [0, 41), takes five bins; the fifth has no delta
 	// and no machine coverage.

@@ -54,11 +54,12 @@ func (s *Samples) Utilization(startNs, endNs, binNs int64) *Utilization {
 	if m := s.Machine; len(m.T) >= 2 {
 		busy := make([]float64, n)
 		spread(m.T, m.BusyNs, edges, busy)
+		own := s.ownCPU(edges) // as Summary counts it
 		first, last := m.T[0], m.T[len(m.T)-1]
 		for i := range busy {
 			cov := min(edges[i+1], last) - max(edges[i], first)
 			if cov > 0 {
-				u.MachineOther[i] = max(0, busy[i]/float64(cov)-u.Total[i])
+				u.MachineOther[i] = max(0, busy[i]/float64(cov)-own[i]/float64(binNs))
 			}
 		}
 	}
