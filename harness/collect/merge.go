@@ -28,7 +28,7 @@ import (
 // own code in a multi-worker process) are labelled worker=none.
 const (
 	LabelModel   = "model"
-	LabelWorker  = "worker"
+	LabelWorker  = worker.LabelWorker
 	LabelWorkers = "workers"
 	LabelRep     = "rep"
 	LabelPID     = "pid"

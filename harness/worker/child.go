@@ -143,7 +143,7 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 		tctx, task := trace.NewTask(ctx, "worker "+name)
 		var sum uint64
 		var err error
-		pprof.Do(tctx, pprof.Labels("worker", name), func(ctx context.Context) {
+		pprof.Do(tctx, pprof.Labels(LabelWorker, name), func(ctx context.Context) {
 			// The schedule chart names a goroutine's lane by this log.
 			trace.Log(ctx, schedtrace.WorkerCategory, name)
 			sum, err = inst.Work(ctx, id)

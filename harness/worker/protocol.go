@@ -25,6 +25,10 @@ import (
 // Mode is the hidden first argument that makes the harness binary a worker.
 const Mode = "__worker"
 
+// LabelWorker is the pprof label each worker's goroutine runs under, its
+// value WorkerName(id); the collector keeps it in the merged profiles.
+const LabelWorker = "worker"
+
 // Spec is what every process of a trial is told; the orchestrator writes it
 // to the trial's raw directory as spec.json.
 type Spec struct {
