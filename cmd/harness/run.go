@@ -33,7 +33,7 @@ nothing runs (exit 2). The batch is written to DIR (-o), which must not exist
 or be empty, or to results/<UTC time>-<random>/. Exit 1 when any trial failed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			scs, err := loadScenarios(args)
+			scs, err := loadScenarios(cmd.ErrOrStderr(), args)
 			if err != nil {
 				return err
 			}
@@ -159,6 +159,9 @@ func runBatch(stdout, stderr io.Writer, scs []*scenario.Scenario, dir string, ov
 		batch.Scenarios = append(batch.Scenarios, bs)
 	}
 	batch.EndNs = time.Now().UnixNano()
+	// A signal between two scenarios (while one's report was drawn) ends
+	// the batch as surely as one during a trial.
+	batch.Interrupted = batch.Interrupted || ctx.Err() != nil
 	batch.Complete = !batch.Interrupted && len(batch.Scenarios) == len(scs)
 	if err := rundir.WriteJSON(filepath.Join(dir, rundir.BatchFile), batch); err != nil {
 		return &exitError{code: exitFailed, err: err}

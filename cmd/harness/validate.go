@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +16,7 @@ func validateCmd() *cobra.Command {
 		Short: "Check scenario files; run nothing",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			scs, err := loadScenarios(args)
+			scs, err := loadScenarios(cmd.ErrOrStderr(), args)
 			if err != nil {
 				return err
 			}
@@ -31,12 +31,12 @@ func validateCmd() *cobra.Command {
 
 // loadScenarios validates every file; on any error it prints them all with
 // their source excerpts and returns a usage error (exit 2).
-func loadScenarios(paths []string) ([]*scenario.Scenario, error) {
+func loadScenarios(stderr io.Writer, paths []string) ([]*scenario.Scenario, error) {
 	scs, err := scenario.LoadFiles(paths)
 	if err != nil {
 		var es scenario.Errors
 		if errors.As(err, &es) {
-			fmt.Fprintln(os.Stderr, es.Detail())
+			fmt.Fprintln(stderr, es.Detail())
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("%d error(s) in scenario files; nothing was run", len(es))}
 		}
 		return nil, &exitError{code: exitUsage, err: err}

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,7 +226,7 @@ func (d *decoder) words(n ast.Node, field string, allowed []string) ([]string, b
 			good = false
 			continue
 		}
-		if allowed != nil && !contains(allowed, s) {
+		if allowed != nil && !slices.Contains(allowed, s) {
 			d.errorf(it, f, "%s", unknownValue(s, allowed))
 			good = false
 			continue
@@ -239,15 +240,6 @@ func (d *decoder) words(n ast.Node, field string, allowed []string) ([]string, b
 		out = append(out, s)
 	}
 	return out, good
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // intText formats v the way a user would write it in the file.

@@ -246,7 +246,7 @@ func (d *decoder) scenario(root ast.Node) *Scenario {
 	}
 	fields := map[string]pair{}
 	for _, p := range pairs {
-		if !contains(topFields, p.key) {
+		if !slices.Contains(topFields, p.key) {
 			d.unknown(p, "", topFields)
 			continue
 		}
@@ -314,7 +314,7 @@ func (d *decoder) scenario(root ast.Node) *Scenario {
 	if p, ok := fields["workers"]; ok {
 		s.Workers, s.WorkersSpec = d.workers(p.value)
 	} else {
-		s.Workers = []int{runtime.NumCPU()}
+		s.Workers = []int{autoWorkers()}
 	}
 	if p, ok := fields["repeat"]; ok {
 		v, _ := d.integer(p.value, "repeat", 1, MaxRepeat)
@@ -390,7 +390,7 @@ func (d *decoder) workers(n ast.Node) ([]int, string) {
 			d.errorf(n, field, "must be a number, \"auto\" or a list of numbers, got %q", v.Value)
 			return nil, ""
 		}
-		return []int{min(runtime.NumCPU(), MaxWorkers)}, "auto"
+		return []int{autoWorkers()}, "auto"
 	case *ast.SequenceNode:
 		if len(v.Values) == 0 || len(v.Values) > MaxSweep {
 			d.errorf(n, field, "a sweep lists 1 to %d worker counts, got %d", MaxSweep, len(v.Values))
@@ -490,7 +490,7 @@ func (d *decoder) param(pa workload.Param, params *workload.Params, n ast.Node, 
 		if !ok {
 			return
 		}
-		if !contains(pa.Enum, v) {
+		if !slices.Contains(pa.Enum, v) {
 			d.errorf(n, field, "%s", unknownValue(v, pa.Enum))
 			return
 		}
@@ -692,3 +692,7 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// autoWorkers is "workers: auto", also the default: one worker per CPU, up
+// to MaxWorkers.
+func autoWorkers() int { return min(runtime.NumCPU(), MaxWorkers) }

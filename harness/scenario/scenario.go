@@ -9,6 +9,7 @@
 package scenario
 
 import (
+	"slices"
 	"time"
 
 	"harness/harness/workload"
@@ -75,14 +76,7 @@ type Command struct {
 }
 
 // Has reports whether the scenario records profile kind k.
-func (s *Scenario) Has(k string) bool {
-	for _, p := range s.Profiles {
-		if p == k {
-			return true
-		}
-	}
-	return false
-}
+func (s *Scenario) Has(k string) bool { return slices.Contains(s.Profiles, k) }
 
 // Trials is how many child runs the scenario asks for, warm-up included.
 func (s *Scenario) Trials() int {
