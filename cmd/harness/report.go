@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -30,7 +31,11 @@ writes are written again.`,
 			} else {
 				_, err = reports.Render(dir)
 			}
-			if err != nil {
+			var bad *rundir.InputError
+			switch {
+			case errors.As(err, &bad): // nothing rendered: bad input
+				return usageErr("%v", err)
+			case err != nil:
 				return &exitError{code: exitFailed, err: err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "README.md"))

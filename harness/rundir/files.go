@@ -53,14 +53,14 @@ func ReadRun(dir string) (*Run, error) {
 	path := filepath.Join(dir, RunFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read run: %w", err)
+		return nil, inputErrorf("read run: %w", err)
 	}
 	var r Run
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, inputErrorf("read %s: %w", path, err)
 	}
 	if r.Schema != SchemaVersion {
-		return nil, fmt.Errorf("read %s: schema %d, this harness reads schema %d", path, r.Schema, SchemaVersion)
+		return nil, inputErrorf("read %s: schema %d, this harness reads schema %d", path, r.Schema, SchemaVersion)
 	}
 	return &r, nil
 }
@@ -71,19 +71,19 @@ func ReadBatch(dir string) (*Batch, error) {
 	path := filepath.Join(dir, BatchFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read batch: %w", err)
+		return nil, inputErrorf("read batch: %w", err)
 	}
 	var b Batch
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, inputErrorf("read %s: %w", path, err)
 	}
 	if b.Schema != SchemaVersion {
-		return nil, fmt.Errorf("read %s: schema %d, this harness reads schema %d", path, b.Schema, SchemaVersion)
+		return nil, inputErrorf("read %s: schema %d, this harness reads schema %d", path, b.Schema, SchemaVersion)
 	}
 	for _, s := range b.Scenarios {
 		// batch.json names directories; never follow one out of the batch.
 		if !filepath.IsLocal(s.Dir) {
-			return nil, fmt.Errorf("read %s: scenario %q: directory %q is not inside the batch", path, s.Name, s.Dir)
+			return nil, inputErrorf("read %s: scenario %q: directory %q is not inside the batch", path, s.Name, s.Dir)
 		}
 	}
 	return &b, nil
@@ -112,4 +112,16 @@ func KindOf(dir string) (DirKind, error) {
 func isFile(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// InputError is a run or batch directory that cannot be used: its record
+// is missing, malformed or of another schema. Commands treat it as bad
+// input (exit 2), not as a failure of their own.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
 }
