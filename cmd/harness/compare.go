@@ -56,31 +56,15 @@ another schema version, nothing in common, a malformed flag).`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			var res *compare.Result
+			var ma, mb string
 			if models != "" {
-				ms := strings.Split(models, ",")
-				if len(ms) != 2 {
-					return usageErr("--models %q: want two models, e.g. --models thread,process", models)
-				}
-				set, err := compare.Load(args[0])
-				if err != nil {
+				if ma, mb, err = compare.ParseModels(models); err != nil {
 					return usageErr("%v", err)
 				}
-				if res, err = compare.Models(set, strings.TrimSpace(ms[0]), strings.TrimSpace(ms[1])); err != nil {
-					return usageErr("%v", err)
-				}
-			} else {
-				a, err := compare.Load(args[0])
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				b, err := compare.Load(args[1])
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				if res, err = compare.Runs(a, b); err != nil {
-					return usageErr("%v", err)
-				}
+			}
+			res, err := compareDirs(args, ma, mb)
+			if err != nil {
+				return usageErr("%v", err) // every error here is about the input
 			}
 			bad := res.Check(limits)
 			if err := res.Write(cmd.OutOrStdout(), format); err != nil {
@@ -101,4 +85,21 @@ another schema version, nothing in common, a malformed flag).`,
 	cmd.Flags().StringSliceVar(&failOn, "fail-on", nil, "exit 1 when a significant change goes beyond `FIGURE:±N%`, e.g. wall:+5% (figures: "+strings.Join(compare.Figures(), ", ")+"); repeatable")
 	cmd.Flags().StringVar(&models, "models", "", "compare two models of one run directory, `A,B`: A is the baseline")
 	return cmd
+}
+
+// compareDirs compares two run directories, or models ma and mb within
+// one when they are set.
+func compareDirs(dirs []string, ma, mb string) (*compare.Result, error) {
+	a, err := compare.Load(dirs[0])
+	if err != nil {
+		return nil, err
+	}
+	if ma != "" {
+		return compare.Models(a, ma, mb)
+	}
+	b, err := compare.Load(dirs[1])
+	if err != nil {
+		return nil, err
+	}
+	return compare.Runs(a, b)
 }

@@ -211,16 +211,26 @@ func Runs(a, b *Set) (*Result, error) {
 	return r, nil
 }
 
-// Models compares model ma (A) with model mb (B) within every scenario of
-// one run directory, matched by worker count. The error says why nothing
-// could be compared.
-func Models(s *Set, ma, mb string) (*Result, error) {
-	switch {
-	case ma == "" || mb == "":
-		return nil, fmt.Errorf("--models needs two model names, got %q and %q", ma, mb)
-	case ma == mb:
-		return nil, fmt.Errorf("--models %s,%s: compare two different models", ma, mb)
+// ParseModels reads --models A,B: two different model names.
+func ParseModels(s string) (a, b string, err error) {
+	ms := strings.Split(s, ",")
+	if len(ms) != 2 {
+		return "", "", fmt.Errorf("--models %q: want two models, e.g. --models thread,process", s)
 	}
+	a, b = strings.TrimSpace(ms[0]), strings.TrimSpace(ms[1])
+	switch {
+	case a == "" || b == "":
+		return "", "", fmt.Errorf("--models needs two model names, got %q and %q", a, b)
+	case a == b:
+		return "", "", fmt.Errorf("--models %s,%s: compare two different models", a, b)
+	}
+	return a, b, nil
+}
+
+// Models compares model ma (A) with model mb (B) within every scenario of
+// one run directory, matched by worker count (see ParseModels). The error
+// says why nothing could be compared.
+func Models(s *Set, ma, mb string) (*Result, error) {
 	r := newResult(ModeModels, Side{Dir: s.Dir, Model: ma}, Side{Dir: s.Dir, Model: mb})
 	r.Notes = slices.Clone(s.Notes)
 	var missing, ran []string

@@ -286,15 +286,22 @@ func TestModels(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		ma, mb, want string
+		flag, want string
 	}{
-		{"thread", "thread", "--models thread,thread: compare two different models"},
-		{"thread", "", `--models needs two model names, got "thread" and ""`},
-		{"thread", "gil", "nothing to compare: no scenario of a ran both thread and gil (both ran thread, process; thread-only ran thread; serial-only ran serial)"},
+		{"thread,thread", "--models thread,thread: compare two different models"},
+		{"thread,", `--models needs two model names, got "thread" and ""`},
+		{"thread", `--models "thread": want two models, e.g. --models thread,process`},
 	} {
-		if _, err := Models(s, tt.ma, tt.mb); err == nil || err.Error() != tt.want {
-			t.Errorf("Models(%q, %q): err = %v; want %q", tt.ma, tt.mb, err, tt.want)
+		if _, _, err := ParseModels(tt.flag); err == nil || err.Error() != tt.want {
+			t.Errorf("ParseModels(%q): err = %v; want %q", tt.flag, err, tt.want)
 		}
+	}
+	if a, b, err := ParseModels(" thread , gil"); err != nil || a != "thread" || b != "gil" {
+		t.Errorf("ParseModels: %q, %q, %v", a, b, err)
+	}
+	want := "nothing to compare: no scenario of a ran both thread and gil (both ran thread, process; thread-only ran thread; serial-only ran serial)"
+	if _, err := Models(s, "thread", "gil"); err == nil || err.Error() != want {
+		t.Errorf("Models(thread, gil): err = %v; want %q", err, want)
 	}
 	if _, err := Models(batch("a", both), "thread", "serial"); err == nil {
 		t.Error("thread vs serial: no error; want nothing to compare")
