@@ -191,8 +191,9 @@ func ratioCell(r *Ratio, unit string) string {
 	return fmt.Sprintf("%.2f%s [%.2f–%.2f]%s", r.Value, unit, r.Lo, r.Hi, mark)
 }
 
-// traceFiles lists, per representative trial, the raw traces it wrote.
-func traceFiles(run *rundir.Run) []string {
+// traceFiles lists, per representative trial, the raw traces it wrote: the
+// first maxTraceLines of them, and whether there are more.
+func traceFiles(run *rundir.Run) (files []string, more bool) {
 	var out []string
 	for _, t := range representative(run) {
 		for i := range t.Processes {
@@ -202,8 +203,14 @@ func traceFiles(run *rundir.Run) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	if len(out) > maxTraceLines {
+		return out[:maxTraceLines], true
+	}
+	return out, false
 }
+
+// maxTraceLines is how many `go tool trace` commands the documents list.
+const maxTraceLines = 6
 
 // OutliersRule says what an outlier is, for the line above OutlierNotes.
 const OutliersRule = "repetitions more than 3.5 robust standard deviations (modified z-score) and 5% from their row's median; interference from other processes is the usual cause, and the medians are robust to them"

@@ -43,6 +43,7 @@ func HTML(r *Report) ([]byte, error) {
 		charts = append(charts, htmlChart{Chart: c, Inline: template.HTML(inlineSVG(svg, c.Title))})
 	}
 	head, cells := Table(r.Rows, run.Scenario.Workload.IsCommand())
+	traces, moreTraces := traceFiles(run)
 	var buf bytes.Buffer
 	err := pageTemplate.Execute(&buf, map[string]any{
 		"R": r, "Run": run, "Sc": run.Scenario, "Head": head, "Rows": cells, "Charts": charts,
@@ -55,9 +56,9 @@ func HTML(r *Report) ([]byte, error) {
 			{"measured", measuredText(run)},
 		},
 		"Overhead": OverheadLines(r.Overheads), "OverheadIntro": overheadIntro,
-		"Methods": Methods(run), "NoRows": noRows, "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
+		"Methods": Methods(run), "ScalingIntro": scalingIntro, "NoRows": noRows, "Outliers": OutlierNotes(r.Rows), "OutliersRule": OutliersRule, "Failed": failedTrials(run),
 		"Incomplete": run.Interrupted || !run.Complete, "Why": incompleteWhy(run),
-		"Profile": firstProfile(run), "Traces": traceFiles(run),
+		"Profile": firstProfile(run), "Traces": traces, "MoreTraces": moreTraces,
 		"Timeline": exists(filepath.Join(r.Dir, rundir.TimelineFile)), "TimelineBound": timelineBound,
 	})
 	if err != nil {
@@ -131,7 +132,7 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 {{end}}</ul>
 {{if .Outliers}}<p class="warn"><strong>Outliers</strong> ({{.OutliersRule}}):{{range .Outliers}}<br>{{.}}{{end}}</p>{{end}}
 {{if .R.Scaling}}<h2>Scaling</h2>
-<p class="small">Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05).</p>
+<p class="small">{{.ScalingIntro}}</p>
 <ul>{{range .R.Scaling.Lines}}<li>{{.}}</li>
 {{end}}</ul>{{end}}
 {{if .Overhead}}<h2>Instrumentation overhead</h2>
@@ -159,6 +160,7 @@ pre { background: #f6f6f6; padding: .7em 1em; overflow-x: auto; }
 go tool pprof -top -tagfocus=model=thread {{.Profile}}{{end}}</pre>{{end}}
 {{if .Traces}}<p>Execution traces of the representative trials (all trials' are under <code>raw/</code>):</p>
 <pre>{{range .Traces}}go tool trace {{.}}
+{{end}}{{if .MoreTraces}}# … and every other trial's under raw/
 {{end}}</pre>{{end}}
 {{if .Timeline}}<p><a href="timeline.json"><code>timeline.json</code></a>: every trial's processes, worker phases and running spans on one clock; open it in ui.perfetto.dev or chrome://tracing. {{.TimelineBound}}</p>{{end}}
 <p><a href="run.json"><code>run.json</code></a> holds every measured value; <a href="summary.json"><code>summary.json</code></a> the figures of the table.</p>

@@ -64,7 +64,7 @@ func Markdown(r *Report) string {
 	}
 	if r.Scaling != nil {
 		p("## Scaling\n\n")
-		p("Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05).\n\n")
+		p("%s\n\n", scalingIntro)
 		for _, l := range r.Scaling.Lines() {
 			p("- %s.\n", mdEscape(strings.TrimSuffix(l, ".")))
 		}
@@ -115,14 +115,13 @@ func Markdown(r *Report) string {
 		}
 		p("```\n\n")
 	}
-	if traces := traceFiles(run); len(traces) > 0 {
+	if traces, more := traceFiles(run); len(traces) > 0 {
 		p("Execution traces (one per worker process; the representative trials'):\n\n```sh\n")
-		for i, f := range traces {
-			if i == 6 {
-				p("# … and every other trial's under raw/\n")
-				break
-			}
+		for _, f := range traces {
 			p("go tool trace %s\n", f)
+		}
+		if more {
+			p("# … and every other trial's under raw/\n")
 		}
 		p("```\n\n")
 	}

@@ -228,3 +228,6 @@ func (s *Scaling) Lines() []string {
 	}
 	return out
 }
+
+// scalingIntro introduces the scaling lines in the documents.
+const scalingIntro = "Speedup over serial at each measured worker count, fitted with Amdahl's law and the Universal Scalability Law (every successful repetition a point; a fit is refused when it has too few worker counts or explains the data too badly), and from which worker count one model is significantly faster (Mann-Whitney U on the wall times, p ≤ 0.05)."
