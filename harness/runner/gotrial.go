@@ -182,7 +182,8 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 		failures = problems
 	}
 	if len(failures) == 0 && ctx.Err() == nil {
-		if want, ok := workload.Expected(sc.Workload.Kind, *sc.Workload.Params, t.Workers); ok {
+		if k, _ := workload.Lookup(sc.Workload.Kind); k != nil && k.Counter != nil {
+			want := k.Counter(*sc.Workload.Params, t.Workers)
 			var sum int64
 			for _, p := range t.Processes {
 				if p.Counter != nil {

@@ -23,7 +23,8 @@ func init() {
 			Doc:   "math.Sqrt calls outside the critical section, per increment",
 			field: func(p *Params) any { return &p.OutsideWork },
 		}},
-		New: func(p Params, env Env) (Instance, error) { return &lock{p: p, gil: env.GIL}, nil },
+		New:     func(p Params, env Env) (Instance, error) { return &lock{p: p, gil: env.GIL}, nil },
+		Counter: func(p Params, workers int) int64 { return p.Iterations * int64(workers) },
 	})
 }
 

@@ -76,6 +76,10 @@ type Kind struct {
 	// New builds the per-process state (the shared table, the shared
 	// counter) that every worker running in the process uses.
 	New func(p Params, env Env) (Instance, error)
+	// Counter, for a kind whose processes report a counter, is what the
+	// counters of a trial of n workers must sum to: the orchestrator checks
+	// it without running workload code. Nil for the other kinds.
+	Counter func(p Params, workers int) int64
 }
 
 // Env is what a workload gets from the worker process besides its
@@ -133,14 +137,4 @@ func (k *Kind) Defaults() Params {
 		}
 	}
 	return p
-}
-
-// Expected is what the orchestrator can check without running workload
-// code: the sum of the per-process counters for a trial of n workers, or
-// false when the kind keeps no counter.
-func Expected(kind string, p Params, workers int) (int64, bool) {
-	if kind == "lock" {
-		return p.Iterations * int64(workers), true
-	}
-	return 0, false
 }
