@@ -23,12 +23,12 @@ func (r *Runner) goTrial(ctx context.Context, sc *scenario.Scenario, dir string,
 	if err != nil {
 		return err
 	}
-	procIDs, serial := layout(t.Model, t.Workers)
+	procIDs := layout(t.Model, t.Workers)
 	spec := worker.Spec{
 		Scenario: sc.Name, Trial: t.ID, Model: t.Model, Workers: t.Workers, Rep: t.Rep,
 		Kind: sc.Workload.Kind, Params: *sc.Workload.Params,
 		GIL: sc.GIL, GILInterval: sc.GILInterval,
-		Profiles: sc.Profiles, Processes: procIDs, Serial: serial, Dir: abs,
+		Profiles: sc.Profiles, Processes: procIDs, Dir: abs,
 	}
 	if t.Bare {
 		spec.Profiles = nil

@@ -67,7 +67,7 @@ func plan(sc *scenario.Scenario, overhead bool) []planned {
 }
 
 // layout assigns worker IDs (1-based) to processes for a Go trial.
-func layout(model string, workers int) (procs [][]int, serial bool) {
+func layout(model string, workers int) (procs [][]int) {
 	all := make([]int, workers)
 	for i := range all {
 		all[i] = i + 1
@@ -77,10 +77,8 @@ func layout(model string, workers int) (procs [][]int, serial bool) {
 		for _, id := range all {
 			procs = append(procs, []int{id})
 		}
-		return procs, false
-	case scenario.Serial:
-		return [][]int{all}, true
-	default:
-		return [][]int{all}, false
+		return procs
+	default: // thread, and serial: one process, which runs them in turn
+		return [][]int{all}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"harness/harness/rundir"
+	"harness/harness/scenario"
 	"harness/harness/schedtrace"
 	"harness/harness/workload"
 )
@@ -162,7 +163,7 @@ func (c *child) run(specPath string, index int, mainNs int64, in *bufio.Reader) 
 	for i, id := range ids {
 		runs[i].ID, runs[i].Name, runs[i].PID = id, WorkerName(id), c.pid
 	}
-	if spec.Serial {
+	if spec.Model == scenario.Serial {
 		// One goroutine per worker, one after another: each worker still
 		// has a goroutine of its own in the trace.
 		ready.Add(1)

@@ -42,10 +42,9 @@ type Spec struct {
 	GIL         bool            `json:"gil"`
 	GILInterval time.Duration   `json:"gil_interval_ns,omitempty"`
 	Profiles    []string        `json:"profiles"`
-	// Processes lists, per process index, the worker IDs it runs.
+	// Processes lists, per process index, the worker IDs it runs; the
+	// serial model's one process runs them one after another.
 	Processes [][]int `json:"processes"`
-	// Serial makes a process run its workers one after another.
-	Serial bool `json:"serial"`
 	// Dir is the trial's raw directory; process files go to Dir/<pid>/.
 	Dir string `json:"dir"`
 }
