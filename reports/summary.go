@@ -43,6 +43,15 @@ type Figure struct {
 // must be to be called an outlier, besides its modified z-score.
 const minOutlierShare = 0.05
 
+// Values are the figure's repetitions, in trial order; nil for a nil
+// figure (a row with no value for it).
+func (f *Figure) Values() []float64 {
+	if f == nil {
+		return nil
+	}
+	return f.values
+}
+
 func figureOf(xs []float64, ids []string) *Figure {
 	s := stats.Summarize(xs)
 	if s.N == 0 {
@@ -147,7 +156,7 @@ func Rows(run *rundir.Run) []Row {
 			cpu = append(cpu, float64(t.CPUUserNs+t.CPUSysNs))
 			cores = append(cores, t.CoresBusy)
 			rss = append(rss, float64(t.PeakRSSBytes))
-			if lat := SpawnLatency(t); lat > 0 {
+			if lat := spawnLatency(t); lat > 0 {
 				spawn = append(spawn, lat)
 				spawnIDs = append(spawnIDs, t.ID)
 			}
@@ -178,9 +187,9 @@ func Rows(run *rundir.Run) []Row {
 	return rows
 }
 
-// SpawnLatency is the median over a trial's workers of spawn requested →
+// spawnLatency is the median over a trial's workers of spawn requested →
 // ready at the barrier, in ns; 0 when the trial has no worker timestamps.
-func SpawnLatency(t *rundir.Trial) float64 {
+func spawnLatency(t *rundir.Trial) float64 {
 	var lat []float64
 	for _, w := range t.Runs {
 		if w.ReadyNs > 0 && w.SpawnNs > 0 && w.ReadyNs >= w.SpawnNs {
@@ -225,8 +234,8 @@ func indexRows(rows []Row) rowIndex {
 // walls are the wall times of a group's successful repetitions; nil when
 // it has none.
 func (idx rowIndex) walls(model string, workers int) []float64 {
-	if r := idx[groupKey{model, workers}]; r != nil && r.WallNs != nil {
-		return r.WallNs.values
+	if r := idx[groupKey{model, workers}]; r != nil {
+		return r.WallNs.Values()
 	}
 	return nil
 }

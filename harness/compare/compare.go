@@ -148,25 +148,21 @@ type Sample struct {
 }
 
 // figure defines one compared quantity: its name (also the --fail-on
-// key), the unit and how to read it from a successful trial. ok is false
-// when the trial has no value for it (no worker timestamps for spawn).
+// key), the unit and which of a report row's figures it is, so that
+// compare and the report never disagree on a definition.
 type figure struct {
 	name, unit, title string
-	value             func(t *rundir.Trial) (v float64, ok bool)
+	of                func(r *reports.Row) *reports.Figure
 	format            func(float64) string
 }
 
-// figures are compared in this order. Spawn latency is reports'
-// definition, so that compare and the report never disagree on it.
+// figures are compared in this order.
 var figures = []figure{
-	{"wall", "ns", "wall", func(t *rundir.Trial) (float64, bool) { return float64(t.WallNs), true }, reports.Duration},
-	{"cpu", "ns", "CPU", func(t *rundir.Trial) (float64, bool) { return float64(t.CPUUserNs + t.CPUSysNs), true }, reports.Duration},
-	{"cores", "cores", "cores busy", func(t *rundir.Trial) (float64, bool) { return t.CoresBusy, true }, reports.Cores},
-	{"spawn", "ns", "spawn", func(t *rundir.Trial) (float64, bool) {
-		lat := reports.SpawnLatency(t)
-		return lat, lat > 0
-	}, reports.Duration},
-	{"rss", "bytes", "peak RSS", func(t *rundir.Trial) (float64, bool) { return float64(t.PeakRSSBytes), true }, reports.Bytes},
+	{"wall", "ns", "wall", func(r *reports.Row) *reports.Figure { return r.WallNs }, reports.Duration},
+	{"cpu", "ns", "CPU", func(r *reports.Row) *reports.Figure { return r.CPUNs }, reports.Duration},
+	{"cores", "cores", "cores busy", func(r *reports.Row) *reports.Figure { return r.CoresBusy }, reports.Cores},
+	{"spawn", "ns", "spawn", func(r *reports.Row) *reports.Figure { return r.SpawnNs }, reports.Duration},
+	{"rss", "bytes", "peak RSS", func(r *reports.Row) *reports.Figure { return r.PeakRSSBytes }, reports.Bytes},
 }
 
 // Figures lists the figure names in output order; they are the keys
@@ -293,18 +289,11 @@ func compareRuns(a, b Scenario) ScenarioResult {
 // compared with an empty sample and says so rather than looking
 // unmeasured.
 type table struct {
-	run    *rundir.Run
-	rows   []reports.Row
-	trials map[string]*rundir.Trial // by ID
+	run  *rundir.Run
+	rows []reports.Row
 }
 
-func tableOf(run *rundir.Run) table {
-	t := table{run: run, rows: reports.Rows(run), trials: map[string]*rundir.Trial{}}
-	for i := range run.Trials {
-		t.trials[run.Trials[i].ID] = &run.Trials[i]
-	}
-	return t
-}
+func tableOf(run *rundir.Run) table { return table{run: run, rows: reports.Rows(run)} }
 
 // model returns the rows of model m.
 func (t table) model(m string) []reports.Row {
@@ -328,15 +317,6 @@ func (t table) models() []string {
 	return ms
 }
 
-// successful returns a row's successful trials.
-func (t table) successful(row reports.Row) []*rundir.Trial {
-	ts := make([]*rundir.Trial, len(row.Trials))
-	for i, id := range row.Trials {
-		ts[i] = t.trials[id]
-	}
-	return ts
-}
-
 // compare pairs the rows of A (ra, from table a) with those of B (rb, from
 // b) and compares each pair, in A's order. Rows are paired by model and
 // worker count, or by worker count alone when byModel is false (two models
@@ -350,7 +330,7 @@ func (sr *ScenarioResult) compare(a, b table, ra, rb []reports.Row, byModel bool
 	}
 	onlyA, onlyB := pair(ra, rb, key, func(x, y reports.Row) {
 		k := key(x)
-		sr.Rows = append(sr.Rows, compareGroup(k.Model, k.Workers, a.successful(x), b.successful(y)))
+		sr.Rows = append(sr.Rows, compareGroup(k.Model, k.Workers, &x, &y))
 	})
 	sr.OnlyInA, sr.OnlyInB = groups(onlyA), groups(onlyB)
 }
@@ -389,11 +369,11 @@ func groups(rows []reports.Row) []Group {
 	return gs
 }
 
-func compareGroup(model string, workers int, ta, tb []*rundir.Trial) Row {
+func compareGroup(model string, workers int, ra, rb *reports.Row) Row {
 	row := Row{Model: model, Workers: workers}
 	for _, f := range figures {
-		va, vb := values(f, ta), values(f, tb)
-		if len(va) == 0 && len(vb) == 0 && len(ta)+len(tb) > 0 {
+		va, vb := f.of(ra).Values(), f.of(rb).Values()
+		if len(va) == 0 && len(vb) == 0 && len(ra.Trials)+len(rb.Trials) > 0 {
 			continue // a figure the workload does not have: spawn of a command
 		}
 		c := stats.Compare(va, vb)
@@ -406,16 +386,6 @@ func compareGroup(model string, workers int, ta, tb []*rundir.Trial) Row {
 		row.Figures = append(row.Figures, fig)
 	}
 	return row
-}
-
-func values(f figure, ts []*rundir.Trial) []float64 {
-	var vs []float64
-	for _, t := range ts {
-		if v, ok := f.value(t); ok {
-			vs = append(vs, v)
-		}
-	}
-	return vs
 }
 
 func sample(s stats.Summary) *Sample {
@@ -472,13 +442,17 @@ func (t table) notes(side string, models ...string) []string {
 	case !t.run.Complete:
 		notes = append(notes, prefix+"the run is incomplete; only the trials it finished are compared")
 	}
+	status := map[string]string{}
+	for _, tr := range t.run.Trials {
+		status[tr.ID] = tr.Status
+	}
 	var failed []string
 	for _, row := range t.rows {
 		if len(models) > 0 && !slices.Contains(models, row.Model) {
 			continue
 		}
 		for _, id := range row.Failed {
-			failed = append(failed, fmt.Sprintf("%s (%s)", id, t.trials[id].Status))
+			failed = append(failed, fmt.Sprintf("%s (%s)", id, status[id]))
 		}
 	}
 	if len(failed) > 0 {
