@@ -15,13 +15,11 @@ const defaultKind = "cpu"
 // kindOrder is the order merged profile kinds are listed in.
 var kindOrder = []string{"cpu", "wall", "heap", "mutex", "block", "goroutine"}
 
-const profileExt = ".pb.gz"
-
 // Resolve turns `harness pprof DIR [PROFILE]` into a profile file. DIR is a
 // scenario run directory (run.json, profiles/) or a batch directory
 // (batch.json) holding exactly one scenario; a profile file is accepted
-// as DIR too. PROFILE is a kind (cpu when empty) naming
-// profiles/<kind>.pb.gz, or a path (it has a separator or a dot): a
+// as DIR too. PROFILE is a kind (cpu when empty) naming the merged profile
+// run.json records for it, or a path (it has a separator or a dot): a
 // relative one is tried in the scenario directory first (run.json's file
 // names are relative to it), then in profiles/, then in the working
 // directory.
@@ -44,11 +42,7 @@ func Resolve(dir, prof string) (string, error) {
 		prof = defaultKind
 	}
 	if !isPath(prof) {
-		path := filepath.Join(scen, rundir.ProfilesDir, prof+profileExt)
-		if _, err := os.Stat(path); err != nil {
-			return "", fmt.Errorf("no %s profile in %s: %w; %s", prof, scen, err, available(scen))
-		}
-		return path, nil
+		return kindFile(scen, prof)
 	}
 	candidates := []string{prof}
 	if !filepath.IsAbs(prof) {
@@ -95,18 +89,34 @@ func scenarioDir(dir string) (string, error) {
 	return "", fmt.Errorf("batch %s has %d scenarios; name one of its directories: %s", dir, len(dirs), strings.Join(dirs, ", "))
 }
 
-// available lists the merged profile kinds a scenario directory has.
-func available(scen string) string {
-	entries, _ := os.ReadDir(filepath.Join(scen, rundir.ProfilesDir))
+// kindFile is the merged profile of kind that run.json records, or an
+// error (wrapping os.ErrNotExist) that says why there is none — every
+// input of the kind was skipped, or the run did not record it — and which
+// kinds there are.
+func kindFile(scen, kind string) (string, error) {
+	run, err := rundir.ReadRun(scen)
+	if err != nil {
+		return "", err
+	}
 	var kinds []string
-	for _, e := range entries {
-		if k, ok := strings.CutSuffix(e.Name(), profileExt); ok && !e.IsDir() {
-			kinds = append(kinds, k)
+	for _, p := range run.Profiles {
+		switch {
+		case p.Kind == kind && p.File != "":
+			path := filepath.Join(scen, p.File)
+			if _, err := os.Stat(path); err != nil {
+				return "", fmt.Errorf("%s profile of %s: %w", kind, scen, err)
+			}
+			return path, nil
+		case p.Kind == kind:
+			return "", fmt.Errorf("no %s profile in %s: %w: every input was skipped (%s)", kind, scen, os.ErrNotExist, strings.Join(p.Skipped, "; "))
+		case p.File != "":
+			kinds = append(kinds, p.Kind)
 		}
 	}
-	if len(kinds) == 0 {
-		return "it has no merged profiles"
+	have := "it has no merged profiles"
+	if len(kinds) > 0 {
+		sortInOrder(kinds, kindOrder)
+		have = "available: " + strings.Join(kinds, ", ")
 	}
-	sortInOrder(kinds, kindOrder)
-	return "available: " + strings.Join(kinds, ", ")
+	return "", fmt.Errorf("no %s profile in %s: %w; %s", kind, scen, os.ErrNotExist, have)
 }

@@ -2,6 +2,7 @@ package flame
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,13 +20,16 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 // scenarioTree writes a scenario run directory with the given merged
-// profile kinds (empty files: Resolve does not read them).
+// profile kinds, recorded in run.json (empty files: Resolve does not read
+// them).
 func scenarioTree(t *testing.T, dir string, kinds ...string) {
 	t.Helper()
-	writeFile(t, filepath.Join(dir, "run.json"), `{"schema": 1}`)
+	var profs []string
 	for _, k := range kinds {
 		writeFile(t, filepath.Join(dir, "profiles", k+".pb.gz"), "")
+		profs = append(profs, fmt.Sprintf(`{"kind": %q, "file": "profiles/%s.pb.gz"}`, k, k))
 	}
+	writeFile(t, filepath.Join(dir, "run.json"), `{"schema": 1, "profiles": [`+strings.Join(profs, ", ")+`]}`)
 }
 
 func TestResolve(t *testing.T) {
@@ -50,6 +54,8 @@ func TestResolve(t *testing.T) {
 	writeFile(t, filepath.Join(badBatch, "batch.json"), `{`)
 	noProfiles := filepath.Join(root, "noprof")
 	scenarioTree(t, noProfiles)
+	skipped := filepath.Join(root, "skipped")
+	writeFile(t, filepath.Join(skipped, "run.json"), `{"schema": 1, "profiles": [{"kind": "cpu", "file": "", "skipped": ["raw/t/1/cpu.pb.gz: truncated"]}]}`)
 	plain := filepath.Join(root, "plain")
 	writeFile(t, filepath.Join(plain, "notes.txt"), "")
 
@@ -65,6 +71,7 @@ func TestResolve(t *testing.T) {
 			errs: []string{"no mutex profile in " + scen, "available: cpu, wall, heap"}},
 		{name: "unknown kind", dir: scen, prof: "cpux", errs: []string{"no cpux profile", "available: cpu, wall, heap"}},
 		{name: "no merged profiles", dir: noProfiles, errs: []string{"no cpu profile", "no merged profiles"}},
+		{name: "every input skipped", dir: skipped, errs: []string{"no cpu profile", "every input was skipped", "raw/t/1/cpu.pb.gz: truncated"}},
 		{name: "path in scenario", dir: scen, prof: "raw/thread-w2-r1/p1/cpu.pb.gz", want: raw},
 		{name: "file name in profiles", dir: scen, prof: "heap.pb.gz", want: filepath.Join(scen, "profiles", "heap.pb.gz")},
 		{name: "path from working dir", dir: scen, prof: "scen/profiles/wall.pb.gz", want: "scen/profiles/wall.pb.gz"},
